@@ -1,0 +1,111 @@
+"""Fixtures shared by every area's tests: one user per role and a small facility.
+
+The suite runs on SQLite by default and on PostgreSQL when
+EMERALD_DATABASE_URL points at one (``make test`` does both).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+
+from emerald.accounts.models import Role, User
+from emerald.core import clock
+
+PASSWORD = "emerald-test-password-1"
+
+
+def pytest_collection_modifyitems(config, items):
+    on_pg = os.environ.get("EMERALD_DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set EMERALD_DATABASE_URL)")
+    for item in items:
+        if "postgres_only" in item.keywords and not on_pg:
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture
+def frozen_now():
+    """Freeze Emerald's clock at a fixed moment for the test."""
+    moment = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+    with clock.frozen_at(moment):
+        yield moment
+
+
+def make_user(username: str, role: str, **extra) -> User:
+    user = User(username=username, role=role, first_name=extra.get("first_name", username.title()))
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def users(db) -> dict[str, User]:
+    """One active user per role, keyed by role value (``users['officer']``)."""
+    return {role.value: make_user(role.value.replace("_", ""), role.value) for role in Role}
+
+
+@pytest.fixture
+def admin_user(users) -> User:
+    return users[Role.ADMINISTRATOR]
+
+
+class Place:
+    """A small facility built through the services: OZ with units EC, B, SOL."""
+
+    def __init__(self, admin: User, manager: User):
+        from emerald.facilities import services as fs
+
+        self.facility = fs.facility_create(actor=admin, code="OZ", name="Oswald State Correctional Facility")
+        self.ec = fs.unit_create(actor=admin, facility=self.facility, code="EC", name="Emerald City",
+                                 kind="rehabilitation", security_level="maximum")
+        self.b = fs.unit_create(actor=admin, facility=self.facility, code="B", name="Unit B",
+                                kind="general_population", security_level="maximum")
+        self.sol = fs.unit_create(actor=admin, facility=self.facility, code="SOL", name="Solitary",
+                                  kind="segregation", security_level="maximum")
+        fs.unit_assign_manager(actor=admin, unit=self.ec, manager=manager)
+        self.cells = {}
+        for unit, prefix, n, beds in ((self.ec, "EC-1-", 4, 2), (self.b, "B-1-", 4, 2), (self.sol, "SOL-", 2, 1)):
+            for i in range(1, n + 1):
+                code = f"{prefix}{i:02d}"
+                self.cells[code] = fs.cell_create(
+                    actor=admin, unit=unit, code=code, beds=beds, accessible=(code == "EC-1-04"),
+                    single_occupancy=(beds == 1),
+                )
+
+    def cell(self, code: str):
+        return self.cells[code]
+
+
+@pytest.fixture
+def place(users) -> Place:
+    return Place(users[Role.ADMINISTRATOR], users[Role.UNIT_MANAGER])
+
+
+_counter = {"n": 0}
+
+
+def make_person(admin: User, last: str, first: str = "Test", *, number: str | None = None, **extra):
+    from emerald.people.services import person_create
+
+    _counter["n"] += 1
+    return person_create(
+        actor=admin, inmate_number=number or f"T{_counter['n']:05d}", first_name=first, last_name=last,
+        sex=extra.pop("sex", "male"), custody_level=extra.pop("custody_level", "maximum"), **extra,
+    )
+
+
+def admit(admin: User, person, cell, reason: str = "committed by the court"):
+    from emerald.housing.services import person_admit
+
+    return person_admit(actor=admin, person=person, cell_id=cell.pk, reason=reason)
+
+
+@pytest.fixture
+def person_factory(admin_user):
+    def factory(last: str, first: str = "Test", **extra):
+        return make_person(admin_user, last, first, **extra)
+
+    return factory

@@ -1,0 +1,90 @@
+"""Who may do what: the whole policy in one table.
+
+Deny by default: an action missing from ``POLICY`` is allowed to nobody. Scoped
+rules (a unit manager acts on the units they manage) are checked by
+:func:`manages_unit`. The table in docs/roles.md is generated from this one
+(``tests`` check they agree).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emerald.accounts.models import Role
+
+A, W, M, O, MED, E, I, AU = (
+    Role.ADMINISTRATOR,
+    Role.WARDEN,
+    Role.UNIT_MANAGER,
+    Role.OFFICER,
+    Role.MEDICAL,
+    Role.EDUCATOR,
+    Role.INVESTIGATOR,
+    Role.AUDITOR,
+)
+ALL = frozenset(Role)
+CUSTODY = frozenset({A, W, M, O})
+
+POLICY: dict[str, frozenset[Role]] = {
+    # Facilities
+    "unit.view": ALL,
+    "unit.create": frozenset({A}),
+    "unit.close": frozenset({A, W, M}),  # M: own units
+    "cell.create": frozenset({A}),
+    "cell.set_service": frozenset({A, W, M}),  # M: own units
+    # People
+    "person.view": frozenset({A, W, M, O, MED, E, I, AU}),
+    "person.create": frozenset({A, W, M, O}),
+    "person.update": frozenset({A, W, M, O}),
+    "person.admit": CUSTODY,
+    "person.release": frozenset({A, W, M}),
+    "placement.view": frozenset({A, W, M, O, MED, I, AU}),
+    "placement.move": CUSTODY,  # M: into or out of own units
+    # Keep-apart orders are security data: not for medical or education staff.
+    "non_association.view": frozenset({A, W, M, O, I, AU}),
+    "non_association.create": frozenset({A, W, M, I}),
+    "non_association.close": frozenset({A, W, M, I}),  # M: one of the pair in own units
+    "override.keep_apart": frozenset({A, W, M}),  # M: own units
+    # Roll
+    "roll.view": frozenset({A, W, M, O, I, AU}),
+    # Audit
+    "audit.view": frozenset({A, AU}),
+    "audit.verify": frozenset({A, AU}),
+    # Staff
+    "user.manage": frozenset({A}),
+}
+
+
+def role_of(user: Any) -> Role | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return None
+    try:
+        return Role(user.role)
+    except ValueError:
+        return None
+
+
+def allowed(user: Any, action: str) -> bool:
+    """Whether the user's role may take this action at all (scope is checked separately)."""
+    role = role_of(user)
+    return role is not None and role in POLICY.get(action, frozenset())
+
+
+def is_global(user: Any) -> bool:
+    """Administrators and wardens act on every unit."""
+    return role_of(user) in (A, W)
+
+
+def managed_unit_ids(user: Any) -> set[int]:
+    cache = getattr(user, "_managed_unit_ids", None)
+    if cache is None:
+        cache = set(user.managed_units.values_list("id", flat=True)) if role_of(user) == M else set()
+        user._managed_unit_ids = cache
+    return cache
+
+
+def manages_unit(user: Any, unit_id: int | None) -> bool:
+    """Global roles manage every unit; a unit manager only those assigned to them."""
+    if is_global(user):
+        return True
+    return role_of(user) == M and unit_id is not None and unit_id in managed_unit_ids(user)

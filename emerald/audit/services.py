@@ -1,0 +1,180 @@
+"""Writing to the audit trail.
+
+Services do not write entries directly: they call :func:`record`, which
+buffers the entry; the ``@service`` wrapper flushes the buffer at the end of
+the outermost transaction. Calls outside any service (logins, record views)
+are written at once in their own transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+
+from emerald.audit.models import AuditChainHead, AuditEntry, Outcome
+from emerald.core import clock
+
+GENESIS = "0" * 64
+_local = threading.local()
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def canonical_changes(changes: dict[str, Any] | None) -> dict[str, Any]:
+    """Changes as they will read back from the JSON column (dates as ISO strings)."""
+    return json.loads(json.dumps(changes or {}, default=_json_default, sort_keys=True))
+
+
+def entry_hash(
+    *,
+    seq: int,
+    at: datetime,
+    actor_username: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    outcome: str,
+    changes: dict[str, Any],
+    summary: str,
+    ip: str,
+    prev_hash: str,
+) -> str:
+    """The SHA-256 of an entry's content and its predecessor's hash."""
+    payload = json.dumps(
+        [seq, at.isoformat(), actor_username, action, object_type, object_id, outcome, changes, summary, ip, prev_hash],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=_json_default,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _centiseconds(moment: datetime) -> datetime:
+    moment = moment.astimezone(UTC)
+    return moment.replace(microsecond=(moment.microsecond // 10_000) * 10_000)
+
+
+def begin_buffer() -> None:
+    _local.buffer = []
+
+
+def discard_buffer() -> None:
+    _local.buffer = None
+
+
+def _buffer() -> list[dict[str, Any]] | None:
+    return getattr(_local, "buffer", None)
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str = "",
+    object_id: Any = "",
+    changes: dict[str, Any] | None = None,
+    summary: str = "",
+    outcome: str = Outcome.SUCCESS,
+    ip: str = "",
+) -> None:
+    """Add an entry to the trail, in the current service's transaction when there is one."""
+    item = {
+        "actor": actor if getattr(actor, "pk", None) else None,
+        "actor_username": getattr(actor, "username", "") or "",
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id) if object_id not in (None, "") else "",
+        "changes": canonical_changes(changes),
+        "summary": summary,
+        "outcome": str(outcome),
+        "ip": ip or getattr(_local, "ip", "") or "",
+        "at": clock.now(),
+    }
+    buffer = _buffer()
+    if buffer is not None:
+        buffer.append(item)
+    else:
+        with transaction.atomic():
+            _append([item])
+
+
+def flush_buffer() -> None:
+    buffer = _buffer() or []
+    _local.buffer = None
+    if buffer:
+        _append(buffer)
+
+
+def _append(items: list[dict[str, Any]]) -> None:
+    # Lock the head row: appends are serialised so sequence numbers have no gaps.
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    seq, prev = head.seq, head.hash
+    rows = []
+    for item in items:
+        seq += 1
+        at = _centiseconds(item["at"])
+        digest = entry_hash(
+            seq=seq,
+            at=at,
+            actor_username=item["actor_username"],
+            action=item["action"],
+            object_type=item["object_type"],
+            object_id=item["object_id"],
+            outcome=item["outcome"],
+            changes=item["changes"],
+            summary=item["summary"],
+            ip=item["ip"],
+            prev_hash=prev,
+        )
+        rows.append(
+            AuditEntry(
+                seq=seq,
+                at=at,
+                actor=item["actor"],
+                actor_username=item["actor_username"],
+                action=item["action"],
+                object_type=item["object_type"],
+                object_id=item["object_id"],
+                outcome=item["outcome"],
+                changes=item["changes"],
+                summary=item["summary"],
+                ip=item["ip"],
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        prev = digest
+    AuditEntry.objects.bulk_create(rows)
+    AuditChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+
+
+def record_refusal(*, actor: Any, action: str, error: Any) -> None:
+    """Record a denied or refused attempt; runs after the refused transaction rolled back."""
+    outcome = Outcome.DENIED if error.status in (403, 404) else Outcome.REFUSED
+    record(
+        actor=actor,
+        action=action,
+        object_type=getattr(error, "object_type", ""),
+        object_id=getattr(error, "object_id", ""),
+        outcome=outcome,
+        changes={"error": error.code},
+        summary=f"{error.code}: {error.detail}"[:2000],
+    )
+
+
+def set_request_ip(ip: str) -> None:
+    """Remember the client address of the current request for its audit entries."""
+    _local.ip = ip

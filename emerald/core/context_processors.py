@@ -1,0 +1,2 @@
+def emerald(request):
+    return {}

@@ -1,0 +1,126 @@
+"""The housing rules every admission and move must pass, in one place.
+
+Kept apart from the services so that previews (the move dialog, later the
+optimiser and re-housing) ask exactly the same questions the services do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from emerald.core import clock
+from emerald.facilities.models import Bed, Cell, UnitStatus
+from emerald.housing.models import NonAssociation, Placement, Scope
+from emerald.people.models import Person
+
+
+def open_orders_q(at: datetime | None = None) -> Q:
+    """Orders in force at ``at`` (default now): not closed and not expired."""
+    at = at or clock.now()
+    return Q(closed_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+
+
+def open_orders_for(person_id: int) -> Any:
+    return (
+        NonAssociation.objects.filter(open_orders_q())
+        .filter(Q(person_a_id=person_id) | Q(person_b_id=person_id))
+        .select_related("person_a", "person_b")
+    )
+
+
+@dataclass
+class KeepApartConflict:
+    order: NonAssociation
+    other: Person
+    where: str  # the code of the cell, unit or facility they would share
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "non_association_id": self.order.pk,
+            "other": {"inmate_number": self.other.inmate_number, "name": self.other.full_name},
+            "scope": self.order.scope,
+            "reason": self.order.reason,
+            "where": self.where,
+        }
+
+    def sentence(self, person: Person) -> str:
+        return _("%(a)s must be kept apart from %(b)s (%(scope)s, %(reason)s): %(b)s is in %(where)s.") % {
+            "a": person.full_name,
+            "b": self.other.full_name,
+            "scope": self.order.get_scope_display(),
+            "reason": self.order.get_reason_display(),
+            "where": self.where,
+        }
+
+
+def keep_apart_conflicts(person: Person, cell: Cell) -> list[KeepApartConflict]:
+    """Every open order of ``person`` that placing them in ``cell`` would break."""
+    orders = list(open_orders_for(person.pk))
+    if not orders:
+        return []
+    other_ids = {o.person_b_id if o.person_a_id == person.pk else o.person_a_id for o in orders}
+    where_now = {
+        p.person_id: p
+        for p in Placement.objects.filter(person_id__in=other_ids, end_at__isnull=True).select_related(
+            "cell", "unit", "unit__facility"
+        )
+    }
+    unit = cell.unit
+    conflicts = []
+    for order in orders:
+        other = order.other(person.pk)
+        placement = where_now.get(other.pk)
+        if placement is None:
+            continue
+        if order.scope == Scope.CELL and placement.cell_id == cell.pk:
+            conflicts.append(KeepApartConflict(order, other, placement.cell.code))
+        elif order.scope == Scope.UNIT and placement.unit_id == unit.pk:
+            conflicts.append(KeepApartConflict(order, other, placement.unit.code))
+        elif order.scope == Scope.FACILITY and placement.unit.facility_id == unit.facility_id:
+            conflicts.append(KeepApartConflict(order, other, placement.unit.facility.code))
+    return conflicts
+
+
+@dataclass
+class CellCheck:
+    """What placing a person in a cell would meet: the first blocking problem, and every conflict."""
+
+    cell: Cell
+    free_bed: Bed | None = None
+    unavailable: str = ""
+    full: bool = False
+    conflicts: list[KeepApartConflict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unavailable and not self.full and not self.conflicts
+
+
+def free_bed(cell: Cell) -> Bed | None:
+    """The lowest-numbered bed in service with nobody in it, or None (also when a single cell is taken)."""
+    taken = set(Placement.objects.filter(cell=cell, end_at__isnull=True).values_list("bed_id", flat=True))
+    if cell.single_occupancy and taken:
+        return None
+    for bed in Bed.objects.filter(cell=cell, in_service=True).order_by("number"):
+        if bed.pk not in taken:
+            return bed
+    return None
+
+
+def check_cell(person: Person, cell: Cell) -> CellCheck:
+    """Ask every housing rule about placing ``person`` in ``cell``, without changing anything."""
+    result = CellCheck(cell=cell)
+    if not cell.in_service:
+        result.unavailable = _("Cell %(cell)s is out of service: %(reason)s") % {
+            "cell": cell.code, "reason": cell.out_of_service_reason}
+    elif cell.unit.status == UnitStatus.CLOSED:
+        result.unavailable = _("Unit %(unit)s is closed.") % {"unit": cell.unit.code}
+    result.free_bed = free_bed(cell)
+    result.full = result.free_bed is None
+    result.conflicts = keep_apart_conflicts(person, cell)
+    return result

@@ -1,0 +1,264 @@
+"""Writes on housing: admission, moves, release, and keep-apart orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from emerald.accounts.permissions import allowed, manages_unit, role_of
+from emerald.accounts.models import Role
+from emerald.audit import services as audit
+from emerald.core import clock
+from emerald.core.access import forbid, hidden, require
+from emerald.core.errors import Conflict, field_error
+from emerald.core.services import require_text, service
+from emerald.facilities.models import Cell
+from emerald.housing.models import KeepApartReason, NonAssociation, Placement, PlacementKind, Scope
+from emerald.housing.rules import check_cell, keep_apart_conflicts, open_orders_q
+from emerald.people.models import Person, PersonStatus, ReleaseKind, Stay
+
+
+def _lock_person(person: Person) -> Person:
+    return Person.objects.select_for_update().get(pk=person.pk)
+
+
+def _lock_cell(cell_id: Any) -> Cell:
+    try:
+        # The row lock on the target cell serialises everyone filling its beds (PostgreSQL);
+        # SQLite serialises all writers anyway.
+        return Cell.objects.select_for_update().select_related("unit", "unit__facility").get(pk=int(cell_id))
+    except (Cell.DoesNotExist, TypeError, ValueError):
+        raise field_error("cell_id", _("No such cell.")) from None
+
+
+def _may_override(actor: Any, *unit_ids: int | None) -> bool:
+    if not allowed(actor, "override.keep_apart"):
+        return False
+    if role_of(actor) == Role.UNIT_MANAGER:
+        return any(manages_unit(actor, u) for u in unit_ids if u is not None)
+    return True
+
+
+def _place(
+    *, actor: Any, person: Person, cell: Cell, reason: str, override_reason: str, kind: str, source_unit_id: int | None
+) -> Placement:
+    """Run every rule, then open the placement. The caller has locked person and cell."""
+    override_reason = (override_reason or "").strip()
+    if override_reason and not _may_override(actor, cell.unit_id, source_unit_id):
+        raise forbid("person", person.inmate_number, _("You may not override keep-apart orders for this move."))
+    check = check_cell(person, cell)
+    if check.unavailable:
+        raise Conflict(check.unavailable, code="cell_unavailable")
+    if check.full or check.free_bed is None:
+        raise Conflict(_("Cell %(cell)s has no free bed.") % {"cell": cell.code}, code="cell_full")
+    if check.conflicts and not override_reason:
+        detail = " ".join(c.sentence(person) for c in check.conflicts)
+        raise Conflict(detail, code="keep_apart", extra={"conflicts": [c.as_dict() for c in check.conflicts]})
+    placement = Placement.objects.create(
+        person=person, bed=check.free_bed, cell=cell, unit=cell.unit, kind=kind, start_at=clock.now(),
+        reason=reason, ordered_by=actor if getattr(actor, "pk", None) else None,
+        override_reason=override_reason if check.conflicts else "",
+    )
+    placement._conflicts = check.conflicts  # type: ignore[attr-defined]
+    return placement
+
+
+def _override_changes(placement: Placement) -> dict[str, Any]:
+    conflicts = getattr(placement, "_conflicts", [])
+    if not conflicts:
+        return {}
+    return {"override_reason": placement.override_reason,
+            "overridden_orders": [c.order.pk for c in conflicts]}
+
+
+@service("person.admit")
+def person_admit(*, actor: Any, person: Person, cell_id: Any, reason: str, override_reason: str = "") -> Placement:
+    """Admit a person to custody into a cell: opens a stay and the first placement of it."""
+    require(actor, "person.admit", "person", person.inmate_number)
+    reason = require_text(reason, "reason", _("A reason"))
+    person = _lock_person(person)
+    cell = _lock_cell(cell_id)
+    if role_of(actor) == Role.UNIT_MANAGER and not manages_unit(actor, cell.unit_id):
+        raise forbid("person", person.inmate_number, _("You may admit people only into the units you manage."))
+    if person.status == PersonStatus.IN_CUSTODY:
+        raise Conflict(_("%(name)s is already in custody.") % {"name": person.full_name}, code="not_in_custody")
+    if person.status == PersonStatus.DECEASED:
+        raise Conflict(_("%(name)s is recorded as deceased.") % {"name": person.full_name}, code="not_in_custody")
+    placement = _place(actor=actor, person=person, cell=cell, reason=reason, override_reason=override_reason,
+                       kind=PlacementKind.ADMISSION, source_unit_id=None)
+    Stay.objects.create(person=person, admitted_at=placement.start_at, admission_reason=reason,
+                        admitted_by=placement.ordered_by)
+    before = person.status
+    person.status = PersonStatus.IN_CUSTODY
+    person._history_user = actor  # type: ignore[attr-defined]
+    person.save(update_fields=["status"])
+    audit.record(actor=actor, action="person.admit", object_type="person", object_id=person.inmate_number,
+                 changes={"status": [before, person.status], "cell": cell.code, "reason": reason,
+                          **_override_changes(placement)},
+                 summary=f"admitted {person.inmate_number} to {cell.code}"
+                 + (" overriding a keep-apart order" if placement.override_reason else ""))
+    return placement
+
+
+@service("placement.move")
+def placement_move(*, actor: Any, person: Person, cell_id: Any, reason: str, override_reason: str = "") -> Placement:
+    """Move a person in custody to another cell: closes the current placement and opens the next."""
+    require(actor, "placement.move", "person", person.inmate_number)
+    reason = require_text(reason, "reason", _("A reason"))
+    person = _lock_person(person)
+    current = Placement.objects.select_related("cell", "unit").filter(person=person, end_at__isnull=True).first()
+    if person.status != PersonStatus.IN_CUSTODY or current is None:
+        raise Conflict(_("%(name)s is not in custody.") % {"name": person.full_name}, code="not_in_custody")
+    cell = _lock_cell(cell_id)
+    if role_of(actor) == Role.UNIT_MANAGER and not (
+        manages_unit(actor, cell.unit_id) or manages_unit(actor, current.unit_id)
+    ):
+        raise forbid("person", person.inmate_number, _("You may move people only into or out of the units you manage."))
+    if cell.pk == current.cell_id:
+        raise field_error("cell_id", _("%(name)s is already in %(cell)s.") % {"name": person.full_name, "cell": cell.code})
+    now = clock.now()
+    # Close first: the person's single-open-placement index would refuse the new one otherwise.
+    Placement.objects.filter(pk=current.pk).update(end_at=now, end_reason=reason, ended_by=actor)
+    placement = _place(actor=actor, person=person, cell=cell, reason=reason, override_reason=override_reason,
+                       kind=PlacementKind.MOVE, source_unit_id=current.unit_id)
+    audit.record(actor=actor, action="placement.move", object_type="person", object_id=person.inmate_number,
+                 changes={"cell": [current.cell.code, cell.code], "reason": reason, **_override_changes(placement)},
+                 summary=f"moved {person.inmate_number} from {current.cell.code} to {cell.code}"
+                 + (" overriding a keep-apart order" if placement.override_reason else ""))
+    return placement
+
+
+@service("person.release")
+def person_release(
+    *, actor: Any, person: Person, reason: str, kind: str = ReleaseKind.RELEASED
+) -> Person:
+    """End custody: close the placement and the stay. ``kind`` says how (released, escaped, deceased...)."""
+    require(actor, "person.release", "person", person.inmate_number)
+    reason = require_text(reason, "reason", _("A reason"))
+    if kind not in ReleaseKind.values:
+        raise field_error("kind", _("Unknown kind of release."))
+    person = _lock_person(person)
+    if person.status != PersonStatus.IN_CUSTODY:
+        raise Conflict(_("%(name)s is not in custody.") % {"name": person.full_name}, code="not_in_custody")
+    current = Placement.objects.select_related("cell").filter(person=person, end_at__isnull=True).first()
+    if role_of(actor) == Role.UNIT_MANAGER and not (current and manages_unit(actor, current.unit_id)):
+        raise forbid("person", person.inmate_number, _("You may release only people in the units you manage."))
+    now = clock.now()
+    if current:
+        Placement.objects.filter(pk=current.pk).update(end_at=now, end_reason=reason, ended_by=actor)
+    Stay.objects.filter(person=person, released_at__isnull=True).update(
+        released_at=now, release_reason=reason, release_kind=kind, released_by=actor
+    )
+    before = person.status
+    person.status = kind
+    person._history_user = actor  # type: ignore[attr-defined]
+    person.save(update_fields=["status"])
+    audit.record(actor=actor, action="person.release", object_type="person", object_id=person.inmate_number,
+                 changes={"status": [before, kind], "reason": reason, "cell": current.cell.code if current else None},
+                 summary=f"ended custody of {person.inmate_number} ({kind})"
+                 + (f" from {current.cell.code}" if current else ""))
+    return person
+
+
+def currently_together(person_a: Person, person_b: Person, scope: str) -> str:
+    """Where two people already break an order of ``scope`` (a cell, unit or facility code), or ''."""
+    placements = {
+        p.person_id: p
+        for p in Placement.objects.filter(person__in=[person_a, person_b], end_at__isnull=True).select_related(
+            "cell", "unit", "unit__facility")
+    }
+    pa, pb = placements.get(person_a.pk), placements.get(person_b.pk)
+    if not pa or not pb:
+        return ""
+    if scope == Scope.CELL and pa.cell_id == pb.cell_id:
+        return pa.cell.code
+    if scope == Scope.UNIT and pa.unit_id == pb.unit_id:
+        return pa.unit.code
+    if scope == Scope.FACILITY and pa.unit.facility_id == pb.unit.facility_id:
+        return pa.unit.facility.code
+    return ""
+
+
+def _unit_ids_of(*people: Person) -> list[int]:
+    return list(Placement.objects.filter(person__in=people, end_at__isnull=True).values_list("unit_id", flat=True))
+
+
+@service("non_association.create")
+def non_association_create(
+    *, actor: Any, person_a: Person, person_b: Person, scope: str, reason: str, comment: str = "",
+    expires_at: datetime | None = None,
+) -> NonAssociation:
+    """Order two people kept apart. Allowed even if they are together now: the answer says so."""
+    require(actor, "non_association.create", "non_association", "")
+    errors: dict[str, list[str]] = {}
+    if person_a.pk == person_b.pk:
+        errors["person_b"] = [_("A person cannot be kept apart from themselves.")]
+    if scope not in Scope.values:
+        errors["scope"] = [_("Choose cell, unit or facility.")]
+    if reason not in KeepApartReason.values:
+        errors["reason"] = [_("Choose one of the listed reasons.")]
+    now = clock.now()
+    if expires_at is not None and expires_at <= now:
+        errors["expires_at"] = [_("The expiry must be in the future.")]
+    if errors:
+        from emerald.core.errors import Invalid
+
+        raise Invalid(_("Some fields need correcting."), fields=errors)
+    a, b = sorted([person_a, person_b], key=lambda p: p.pk)
+    existing = NonAssociation.objects.select_for_update().filter(person_a=a, person_b=b, closed_at__isnull=True).first()
+    if existing is not None:
+        if existing.expires_at is not None and existing.expires_at <= now:
+            # An expired order no longer binds; close it on the record so the new one can open.
+            NonAssociation.objects.filter(pk=existing.pk).update(
+                closed_at=now, closed_by=actor, close_reason="expired; superseded by a new order")
+        else:
+            raise Conflict(
+                _("%(a)s and %(b)s already have an open keep-apart order (#%(id)d); close it first to change it.")
+                % {"a": a.full_name, "b": b.full_name, "id": existing.pk},
+                code="already_exists", extra={"non_association_id": existing.pk},
+            )
+    order = NonAssociation.objects.create(
+        person_a=a, person_b=b, scope=scope, reason=reason, comment=(comment or "").strip(),
+        created_by=actor, created_at=now, expires_at=expires_at,
+    )
+    where = currently_together(a, b, scope)
+    order.currently_violated_where = where  # type: ignore[attr-defined]
+    audit.record(actor=actor, action="non_association.create", object_type="non_association", object_id=order.pk,
+                 changes={"person_a": a.inmate_number, "person_b": b.inmate_number, "scope": scope, "reason": reason,
+                          "expires_at": expires_at, "currently_violated": bool(where)},
+                 summary=f"ordered {a.inmate_number} and {b.inmate_number} kept apart ({scope}, {reason})"
+                 + (f"; they are together now in {where}" if where else ""))
+    return order
+
+
+@service("non_association.close")
+def non_association_close(*, actor: Any, order: NonAssociation, reason: str) -> NonAssociation:
+    """Close an order, with who, when and why. Orders are never deleted."""
+    if not allowed(actor, "non_association.view"):
+        raise hidden("non_association", order.pk)
+    require(actor, "non_association.close", "non_association", order.pk)
+    order = NonAssociation.objects.select_for_update().select_related("person_a", "person_b").get(pk=order.pk)
+    if role_of(actor) == Role.UNIT_MANAGER and not any(
+        manages_unit(actor, u) for u in _unit_ids_of(order.person_a, order.person_b)
+    ):
+        raise forbid("non_association", order.pk, _("Neither person is in a unit you manage."))
+    reason = require_text(reason, "reason", _("A reason"))
+    if order.closed_at is not None:
+        raise Conflict(_("This order was already closed."), code="already_closed")
+    order.closed_at = clock.now()
+    order.closed_by = actor
+    order.close_reason = reason
+    order.save(update_fields=["closed_at", "closed_by", "close_reason"])
+    audit.record(actor=actor, action="non_association.close", object_type="non_association", object_id=order.pk,
+                 changes={"reason": reason},
+                 summary=f"closed keep-apart order between {order.person_a.inmate_number} and "
+                 f"{order.person_b.inmate_number}: {reason}")
+    return order
+
+
+__all__ = [
+    "person_admit", "placement_move", "person_release", "non_association_create", "non_association_close",
+    "keep_apart_conflicts", "open_orders_q",
+]
