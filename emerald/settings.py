@@ -19,6 +19,8 @@ DATA_DIR = Path(os.environ.get("EMERALD_DATA_DIR", BASE_DIR.parent / "var"))
 
 DEV_SECRET = "emerald-development-only-not-a-secret"
 SECRET_KEY = os.environ.get("EMERALD_SECRET_KEY", DEV_SECRET)
+# Rotation: put the old key here while sessions and signed values made with it expire (docs/security.md).
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("EMERALD_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 DEBUG = os.environ.get("EMERALD_DEBUG", "1") == "1"
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("EMERALD_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
@@ -35,6 +37,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "simple_history",
+    # Two-factor sign-in (TOTP) and its recovery codes; see emerald/security.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "emerald.core",
     "emerald.audit",
     "emerald.accounts",
@@ -43,6 +49,19 @@ INSTALLED_APPS = [
     "emerald.housing",
 ]
 
+
+def _discover_areas() -> list[str]:
+    """Every other ``emerald/<area>/apps.py`` is an installed app: adding an area never edits this file."""
+    found = []
+    for apps_py in sorted(BASE_DIR.glob("*/apps.py")):
+        name = f"emerald.{apps_py.parent.name}"
+        if name not in INSTALLED_APPS:
+            found.append(name)
+    return found
+
+
+INSTALLED_APPS += _discover_areas()
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -50,11 +69,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Ends sessions of disabled users, after a role change or by an administrator; asks 2FA roles for a code.
+    "emerald.security.middleware.SessionGuardMiddleware",
+    # 429 for too many API calls, sign-in tokens or exports (uses the cache below).
+    "emerald.security.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "emerald.core.middleware.SecurityHeadersMiddleware",
+    "emerald.core.middleware.LanguagePreferenceMiddleware",
     # Axes must come last: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -140,6 +165,37 @@ AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 API_TOKEN_TTL = timedelta(hours=12)
+# Tokens made for a client program (POST /api/v1/tokens): default and longest life.
+API_TOKEN_PERSONAL_TTL = timedelta(days=90)
+API_TOKEN_PERSONAL_MAX_TTL = timedelta(days=365)
+
+# Two-factor sign-in: these roles must enter a TOTP (or recovery) code after their password.
+EMERALD_2FA_REQUIRED = os.environ.get("EMERALD_2FA_REQUIRED", "1") == "1"
+EMERALD_2FA_ROLES = frozenset({"administrator", "warden", "investigator", "medical"})
+OTP_TOTP_ISSUER = "Emerald"
+
+# Rate limits: (requests, seconds) per window. Counters live in the cache, so several app
+# processes need a shared cache (EMERALD_CACHE=database or redis://...) for the limits to hold.
+EMERALD_RATE_LIMITS_ENABLED = os.environ.get("EMERALD_RATE_LIMITS", "1") == "1"
+EMERALD_RATE_LIMITS = {
+    "api_token": (600, 60),  # per token (or per user of a session)
+    "api_ip": (1200, 60),  # per client address, all API calls
+    "auth_token": (10, 60),  # POST /api/v1/auth/token per client address
+    "export": (10, 3600),  # bulk exports (CSV...) per user
+}
+
+
+def _cache() -> dict:
+    spec = os.environ.get("EMERALD_CACHE", "locmem").strip()
+    if spec == "database":
+        # `emerald createcachetable` once, like migrations.
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "emerald_cache"}
+    if spec.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": spec}
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "emerald"}
+
+
+CACHES = {"default": _cache()}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
@@ -156,11 +212,17 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("EMERALD_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("EMERALD_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("EMERALD_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    # The reverse proxy terminates TLS and says so in this header (docs/deployment.md); it must
+    # overwrite any X-Forwarded-Proto a client sends.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = os.environ.get("EMERALD_SSL_REDIRECT", "1") == "1"
 
 NINJA_PAGINATION_MAX_LIMIT = 500
 

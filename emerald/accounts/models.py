@@ -32,6 +32,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, blank=True, help_text=_("Empty: use the browser's language.")
     )
+    # Raised whenever the account is disabled or its role changes (emerald/security/signals.py): a
+    # session remembers the epoch it started in, and one started under an older epoch is ended at once.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [
@@ -51,8 +54,23 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class TokenKind(models.TextChoices):
+    #: Issued by ``POST /auth/token`` after a password (and, for two-factor roles, a code): full scope, short life.
+    LOGIN = "login", _("sign-in token")
+    #: Made on purpose for a client program: named, scoped, longer life; separate from the password.
+    PERSONAL = "personal", _("API token")
+
+
+def _all_scopes() -> list[str]:
+    return ["*"]
+
+
 class ApiToken(models.Model):
-    """A bearer token for API clients. Only its hash is stored; it expires and can be revoked."""
+    """A bearer token for API clients. Only its hash is stored; it expires and can be revoked.
+
+    ``scopes`` narrow what the token may reach (``"people:read"``, ``"housing:write"``, ``"*:read"``,
+    ``"*"``); they never widen the owner's role. See emerald/security/scopes.py.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
@@ -61,11 +79,19 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=TokenKind.choices, default=TokenKind.LOGIN)
+    name = models.CharField(max_length=100, blank=True)
+    scopes = models.JSONField(default=_all_scopes)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revoked_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")), name="token_expiry_after_creation")
         ]
+
+    def __str__(self) -> str:
+        return f"API token {self.prefix}… of {self.user_id}"
 
     @staticmethod
     def new_key() -> str:

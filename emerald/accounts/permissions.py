@@ -12,7 +12,7 @@ from typing import Any
 
 from emerald.accounts.models import Role
 
-A, W, M, O, MED, E, I, AU = (
+A, W, M, O, MED, E, I, AU = (  # noqa: E741 - the one-letter role names keep POLICY readable
     Role.ADMINISTRATOR,
     Role.WARDEN,
     Role.UNIT_MANAGER,
@@ -38,6 +38,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "person.update": frozenset({A, W, M, O}),
     "person.admit": CUSTODY,
     "person.release": frozenset({A, W, M}),
+    # Sealed records (court-sealed, or SEALED in an imported census) are known only to these roles.
+    "person.view_sealed": frozenset({A, W, I}),
     "placement.view": frozenset({A, W, M, O, MED, I, AU}),
     "placement.move": CUSTODY,  # M: into or out of own units
     # Keep-apart orders are security data: not for medical or education staff.
@@ -52,7 +54,22 @@ POLICY: dict[str, frozenset[Role]] = {
     "audit.verify": frozenset({A, AU}),
     # Staff
     "user.manage": frozenset({A}),
+    # Census import (bulk history from another system's daily rosters) and its proof
+    "census.import": frozenset({A}),
+    "census.verify": frozenset({A, AU}),
 }
+
+
+def extend_policy(entries: dict[str, frozenset[Role] | set[Role]]) -> None:
+    """Let an area declare its own actions (called from its ``permissions.py`` at import time).
+
+    An action may be declared once: a second declaration would silently widen or
+    narrow a policy someone else relies on.
+    """
+    for action, roles in entries.items():
+        if action in POLICY and POLICY[action] != frozenset(roles):
+            raise ValueError(f"permission {action!r} is already declared differently")
+        POLICY[action] = frozenset(roles)
 
 
 def role_of(user: Any) -> Role | None:
@@ -88,3 +105,39 @@ def manages_unit(user: Any, unit_id: int | None) -> bool:
     if is_global(user):
         return True
     return role_of(user) == M and unit_id is not None and unit_id in managed_unit_ids(user)
+
+
+#: For docs/roles.md: what "allowed" means for a unit manager where the services narrow it to their units.
+#: Areas may add their own entries next to their ``extend_policy`` call.
+SCOPE_NOTES: dict[str, str] = {
+    "unit.close": "own units",
+    "cell.set_service": "own units",
+    "person.admit": "into own units",
+    "person.release": "from own units",
+    "placement.move": "into or out of own units",
+    "non_association.close": "one of the pair in own units",
+    "override.keep_apart": "moves into or out of own units",
+}
+
+
+def render_roles_table() -> str:
+    """The permissions table of docs/roles.md, in Markdown, generated from ``POLICY`` (sorted by action).
+
+    ``tests/test_docs_roles.py`` checks the committed document contains exactly this.
+    """
+    roles = list(Role)
+    lines = [
+        "| action | " + " | ".join(r.value.replace("_", " ") for r in roles) + " |",
+        "| --- | " + " | ".join(":-:" for _ in roles) + " |",
+    ]
+    for action in sorted(POLICY):
+        cells = []
+        for role in roles:
+            if role not in POLICY[action]:
+                cells.append("")
+            elif role == M and action in SCOPE_NOTES:
+                cells.append(f"✓ ({SCOPE_NOTES[action]})")
+            else:
+                cells.append("✓")
+        lines.append(f"| `{action}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Signing in and out."""
+
+from django.urls import path
+
+from emerald.accounts import views
 
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+]

@@ -64,3 +64,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single_row")]
+
+    def __str__(self) -> str:
+        return f"audit chain head at entry {self.seq}"

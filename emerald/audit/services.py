@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 
 from emerald.audit.models import AuditChainHead, AuditEntry, Outcome
 from emerald.core import clock
@@ -76,6 +77,14 @@ def _buffer() -> list[dict[str, Any]] | None:
     return getattr(_local, "buffer", None)
 
 
+def _clip(value: str, length: int) -> str:
+    """Fit a column: a refused read of a 200-character "inmate number" must be recorded, not crash.
+
+    NUL characters (which PostgreSQL refuses in text) are written out visibly.
+    """
+    return str(value).replace("\x00", "\\x00")[:length]
+
+
 def record(
     *,
     actor: Any,
@@ -90,10 +99,10 @@ def record(
     """Add an entry to the trail, in the current service's transaction when there is one."""
     item = {
         "actor": actor if getattr(actor, "pk", None) else None,
-        "actor_username": getattr(actor, "username", "") or "",
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id) if object_id not in (None, "") else "",
+        "actor_username": _clip(getattr(actor, "username", "") or "", 150),
+        "action": _clip(action, 80),
+        "object_type": _clip(object_type, 60),
+        "object_id": _clip(str(object_id), 80) if object_id not in (None, "") else "",
         "changes": canonical_changes(changes),
         "summary": summary,
         "outcome": str(outcome),
@@ -170,9 +179,23 @@ def record_refusal(*, actor: Any, action: str, error: Any) -> None:
         object_type=getattr(error, "object_type", ""),
         object_id=getattr(error, "object_id", ""),
         outcome=outcome,
-        changes={"error": error.code},
-        summary=f"{error.code}: {error.detail}"[:2000],
+        # The error's extra details (e.g. the keep-apart conflicts, naming the others by inmate number)
+        # are evidence too.
+        # The detail was written in the user's language; the summary is evidence and stays English.
+        changes={**(getattr(error, "extra", None) or {}), "error": error.code, "detail": str(error.detail)[:2000]},
+        summary=_refusal_summary(action, outcome, error),
     )
+
+
+def _refusal_summary(action: str, outcome: str, error: Any) -> str:
+    target = " ".join(x for x in (getattr(error, "object_type", ""), getattr(error, "object_id", "")) if x)
+    verb = "denied" if outcome == Outcome.DENIED else "refused"
+    summary = f"{verb} {action}" + (f" on {target}" if target else "") + f": {error.code}"
+    language = translation.get_language() or "en"
+    if language.startswith("en"):
+        # The detail names the places involved; it is evidence only when it is in English.
+        summary += f" ({error.detail})"
+    return summary[:2000]
 
 
 def set_request_ip(ip: str) -> None:

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The audit browser."""
+
+from django.urls import path
+
+from emerald.audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.audit_list, name="list"),
+    path("verify/", views.verify, name="verify"),
+]

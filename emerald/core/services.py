@@ -80,9 +80,11 @@ def in_service() -> bool:
 
 def require_text(value: Any, field: str, label: str) -> str:
     """A reason or comment that must not be blank; returns it stripped."""
+    from django.utils.translation import gettext as _
+
     from emerald.core.errors import field_error
 
     text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
     if not text:
-        raise field_error(field, f"{label} is required.")
+        raise field_error(field, _("%(label)s is required.") % {"label": label})
     return text

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+"""The staff UI's front page."""
+
+from django.urls import path
+
+from emerald.core import views
 
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]

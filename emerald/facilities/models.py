@@ -94,6 +94,9 @@ class UnitStatusChange(models.Model):
         ordering = ["-changed_at", "-id"]
         constraints = [models.CheckConstraint(condition=~Q(reason=""), name="unit_status_change_has_reason")]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.from_status} → {self.to_status}"
+
 
 class Cell(models.Model):
     """A cell or a dormitory. Its working capacity is the number of its beds in service."""
@@ -160,3 +163,6 @@ class CellServiceChange(models.Model):
     class Meta:
         ordering = ["-changed_at", "-id"]
         constraints = [models.CheckConstraint(condition=~Q(reason=""), name="cell_service_change_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.cell_id}: {'in' if self.in_service else 'out of'} service"

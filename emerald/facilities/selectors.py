@@ -102,26 +102,46 @@ def cell_rows(*, actor: Any, cells: QuerySet[Cell] | list[Cell]) -> list[CellRow
 
 
 def _attach_keep_apart(by_cell: dict[int, list[Occupant]], cells: list[Cell]) -> None:
-    """Mark occupants whose open orders are broken where they are now (e.g. an order made for cellmates)."""
-    from emerald.housing.rules import open_orders_q
-    from emerald.housing.models import NonAssociation, Scope
+    """Mark occupants whose open orders are broken where they are now (e.g. an order made for cellmates).
 
-    people = {o.person_id: (cell_id, o) for cell_id, occ in by_cell.items() for o in occ}
+    The other person may be anywhere: a facility-scope order is broken by someone in another unit of the
+    same facility, who is not on this board. One query, whatever the number of occupants.
+    """
+    from django.db.models import OuterRef, Subquery
+
+    from emerald.housing.models import NonAssociation, Scope
+    from emerald.housing.rules import open_orders_q
+
+    people = {o.person_id: o for occupants in by_cell.values() for o in occupants}
     if not people:
         return
-    unit_of_cell = {c.pk: c.unit_id for c in cells}
-    orders = NonAssociation.objects.filter(open_orders_q()).filter(
-        Q(person_a_id__in=people) & Q(person_b_id__in=people)
-    ).select_related("person_a", "person_b")
-    for order in orders:
-        ca, oa = people[order.person_a_id]
-        cb, ob = people[order.person_b_id]
-        together = (order.scope == Scope.CELL and ca == cb) or (
-            order.scope in (Scope.UNIT, Scope.FACILITY) and unit_of_cell.get(ca) == unit_of_cell.get(cb)
+
+    def where(side: str, field: str) -> Subquery:
+        return Subquery(
+            Placement.objects.filter(person_id=OuterRef(side), end_at__isnull=True).values(field)[:1]
         )
-        if together:
-            oa.keep_apart.append(f"{ob.name} ({order.get_scope_display()})")
-            ob.keep_apart.append(f"{oa.name} ({order.get_scope_display()})")
+
+    orders = (
+        NonAssociation.objects.filter(open_orders_q())
+        .filter(Q(person_a_id__in=people) | Q(person_b_id__in=people))
+        .select_related("person_a", "person_b")
+        .annotate(
+            a_cell=where("person_a", "cell_id"), b_cell=where("person_b", "cell_id"),
+            a_unit=where("person_a", "unit_id"), b_unit=where("person_b", "unit_id"),
+            a_facility=where("person_a", "unit__facility_id"), b_facility=where("person_b", "unit__facility_id"),
+        )
+    )
+    level = {Scope.CELL: "cell", Scope.UNIT: "unit", Scope.FACILITY: "facility"}
+    for order in orders:
+        at = level.get(order.scope)
+        a_at, b_at = getattr(order, f"a_{at}", None), getattr(order, f"b_{at}", None)
+        if a_at is None or a_at != b_at:
+            continue
+        scope = order.get_scope_display()
+        if order.person_a_id in people:
+            people[order.person_a_id].keep_apart.append(f"{order.person_b.full_name} ({scope})")
+        if order.person_b_id in people:
+            people[order.person_b_id].keep_apart.append(f"{order.person_a.full_name} ({scope})")
 
 
 def unit_board(*, actor: Any, unit_id: Any) -> tuple[Unit, list[CellRow]]:

@@ -98,8 +98,14 @@ def cell_create(
     return cell
 
 
+def _lock_unit(unit: Unit) -> Unit:
+    # Admissions and moves lock the target cell together with its unit (see housing.services._lock_cell),
+    # so holding the unit row while checking "is anyone here?" keeps a concurrent admission from slipping
+    # into a unit that is being closed. Re-reading also ignores a stale ``unit`` passed in.
+    return Unit.objects.select_for_update().get(pk=unit.pk)
+
+
 def _change_unit_status(*, actor: Any, unit: Unit, to_status: str, reason: str, action: str) -> Unit:
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
     before = unit.status
     UnitStatusChange.objects.create(
         unit=unit, from_status=before, to_status=to_status, reason=reason, changed_by=actor, changed_at=clock.now()
@@ -120,6 +126,7 @@ def unit_close(*, actor: Any, unit: Unit, reason: str) -> Unit:
     if not manages_unit(actor, unit.pk):
         raise forbid("unit", unit.pk, _("You do not manage this unit."))
     reason = require_text(reason, "reason", _("A reason"))
+    unit = _lock_unit(unit)
     if unit.status == UnitStatus.CLOSED:
         raise Conflict(_("Unit %(unit)s is already closed.") % {"unit": unit.code}, code="already_closed")
     from emerald.housing.models import Placement
@@ -141,6 +148,7 @@ def unit_reopen(*, actor: Any, unit: Unit, reason: str) -> Unit:
     if not manages_unit(actor, unit.pk):
         raise forbid("unit", unit.pk, _("You do not manage this unit."))
     reason = require_text(reason, "reason", _("A reason"))
+    unit = _lock_unit(unit)
     if unit.status != UnitStatus.CLOSED:
         raise Conflict(_("Unit %(unit)s is not closed.") % {"unit": unit.code}, code="not_closed")
     return _change_unit_status(actor=actor, unit=unit, to_status=UnitStatus.OPEN, reason=reason, action="unit.reopen")

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The unit board."""
+
+from django.urls import path
+
+from emerald.facilities import views
 
 app_name = "facilities"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:unit_id>/", views.unit_board, name="unit"),
+    path("<int:unit_id>/status/", views.unit_status, name="unit_status"),
+    path("cells/<int:cell_id>/service/", views.cell_service, name="cell_service"),
+]

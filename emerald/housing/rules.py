@@ -95,21 +95,48 @@ class CellCheck:
     unavailable: str = ""
     full: bool = False
     conflicts: list[KeepApartConflict] = field(default_factory=list)
+    #: A need of the person that the cell cannot meet (e.g. a medical custody note), from a registered cell check.
+    needs: NeedRefusal | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.unavailable and not self.full and not self.conflicts
+        return not self.unavailable and not self.full and not self.conflicts and self.needs is None
+
+
+def free_beds(cell: Cell) -> list[Bed]:
+    """Every bed in service with nobody in it, lowest number first (none when a single cell is taken)."""
+    taken = set(Placement.objects.filter(cell=cell, end_at__isnull=True).values_list("bed_id", flat=True))
+    if cell.single_occupancy and taken:
+        return []
+    return [bed for bed in Bed.objects.filter(cell=cell, in_service=True).order_by("number") if bed.pk not in taken]
 
 
 def free_bed(cell: Cell) -> Bed | None:
     """The lowest-numbered bed in service with nobody in it, or None (also when a single cell is taken)."""
-    taken = set(Placement.objects.filter(cell=cell, end_at__isnull=True).values_list("bed_id", flat=True))
-    if cell.single_occupancy and taken:
-        return None
-    for bed in Bed.objects.filter(cell=cell, in_service=True).order_by("number"):
-        if bed.pk not in taken:
-            return bed
-    return None
+    beds = free_beds(cell)
+    return beds[0] if beds else None
+
+
+@dataclass
+class NeedRefusal:
+    """Why a cell cannot meet a person's needs; ``code`` is the 409 code the move service answers."""
+
+    code: str
+    detail: str
+
+
+# Areas that know what a person needs of a cell (the health app: custody notes such as a bottom bunk or medical
+# isolation) register a check here from their AppConfig.ready(), so housing never imports them and the move
+# dialog, planners and services all ask the same question.
+_cell_checks: list[Any] = []
+
+
+def register_cell_check(check: Any) -> None:
+    """Add ``check(person, cell, beds) -> (beds, NeedRefusal | None)``: of the free ``beds`` (lowest number
+    first), those the person may take, in order of preference, or why the cell will not do. Registering the
+    same function twice is a no-op."""
+    if check not in _cell_checks:
+        _cell_checks.append(check)
 
 
 def check_cell(person: Person, cell: Cell) -> CellCheck:
@@ -120,7 +147,37 @@ def check_cell(person: Person, cell: Cell) -> CellCheck:
             "cell": cell.code, "reason": cell.out_of_service_reason}
     elif cell.unit.status == UnitStatus.CLOSED:
         result.unavailable = _("Unit %(unit)s is closed.") % {"unit": cell.unit.code}
-    result.free_bed = free_bed(cell)
-    result.full = result.free_bed is None
+    beds = free_beds(cell)
+    result.full = not beds
+    for check in _cell_checks:
+        if not beds or result.needs is not None:
+            break
+        beds, result.needs = check(person, cell, beds)
+    result.free_bed = beds[0] if beds and result.needs is None else None
     result.conflicts = keep_apart_conflicts(person, cell)
     return result
+
+
+# Areas that can suspend moves (the lockdowns app) register a guard here from their AppConfig.ready(), so
+# housing never imports them and the move dialog, planners and services all ask the same question.
+_move_guards: list[Any] = []
+
+
+def register_move_guard(guard: Any) -> None:
+    """Add a guard: an object with ``locks_for(cell, source_unit_id) -> list`` (restrictions in force, each
+    with ``sentence()`` and ``as_dict()``) and ``record_emergency(actor=, placement=, locks=, reason=,
+    from_cell=)``. Registering the same kind of guard twice is a no-op."""
+    if not any(type(g) is type(guard) for g in _move_guards):
+        _move_guards.append(guard)
+
+
+def locked_areas_for(cell: Cell, source_unit_id: int | None = None) -> list[Any]:
+    """Every lockdown in force that a move into ``cell`` from ``source_unit_id`` (None: admission) crosses."""
+    return [lock for guard in _move_guards for lock in guard.locks_for(cell, source_unit_id)]
+
+
+def record_emergency_move(*, actor: Any, placement: Placement, locks: list[Any], reason: str,
+                          from_cell: Cell | None = None) -> None:
+    """Flag a placement made across ``locks`` for review (each guard records its own kind)."""
+    for guard in _move_guards:
+        guard.record_emergency(actor=actor, placement=placement, locks=locks, reason=reason, from_cell=from_cell)

@@ -112,7 +112,7 @@ def move_options(*, actor: Any, person: Person, unit: Unit | None = None) -> lis
         options.append({
             "cell": cell,
             "ok": check.ok,
-            "unavailable": check.unavailable,
+            "unavailable": check.unavailable or (check.needs.detail if check.needs is not None else ""),
             "full": check.full,
             "conflicts": [c.sentence(person) for c in check.conflicts] if see_orders else [],
             "has_conflicts": bool(check.conflicts),

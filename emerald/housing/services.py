@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from emerald.accounts.permissions import allowed, manages_unit, role_of
 from emerald.accounts.models import Role
+from emerald.accounts.permissions import allowed, manages_unit, role_of
 from emerald.audit import services as audit
 from emerald.core import clock
 from emerald.core.access import forbid, hidden, require
@@ -16,8 +16,40 @@ from emerald.core.errors import Conflict, field_error
 from emerald.core.services import require_text, service
 from emerald.facilities.models import Cell
 from emerald.housing.models import KeepApartReason, NonAssociation, Placement, PlacementKind, Scope
-from emerald.housing.rules import check_cell, keep_apart_conflicts, open_orders_q
+from emerald.housing.rules import (
+    check_cell,
+    keep_apart_conflicts,
+    locked_areas_for,
+    open_orders_q,
+    record_emergency_move,
+)
 from emerald.people.models import Person, PersonStatus, ReleaseKind, Stay
+
+
+#: Callbacks run at the end of every admission, move and release, inside the same transaction, so other
+#: areas react atomically (education suspends a student sent to segregation). Each is called with keyword
+#: arguments ``actor``, ``person``, ``event`` ("admit", "move" or "release"), ``before`` (the placement that
+#: ended, or None), ``after`` (the placement that began, or None) and ``release_kind`` ("" unless released).
+#: Added for issue 5; register with :func:`register_after_placement_change`.
+after_placement_change: list[Any] = []
+
+
+def register_after_placement_change(callback: Any) -> None:
+    """Add a callback (see ``after_placement_change``); registering the same one twice is a no-op."""
+    if callback not in after_placement_change:
+        after_placement_change.append(callback)
+
+
+def _after_change(**kwargs: Any) -> None:
+    for callback in list(after_placement_change):
+        callback(**kwargs)
+
+
+def _refuse(person: Person, detail: str, code: str, extra: dict[str, Any] | None = None) -> Conflict:
+    """A business-rule refusal about ``person``: its audit entry names them by inmate number."""
+    error = Conflict(detail, code=code, extra=extra)
+    error.object_type, error.object_id = "person", person.inmate_number
+    return error
 
 
 def _lock_person(person: Person) -> Person:
@@ -27,7 +59,10 @@ def _lock_person(person: Person) -> Person:
 def _lock_cell(cell_id: Any) -> Cell:
     try:
         # The row lock on the target cell serialises everyone filling its beds (PostgreSQL);
-        # SQLite serialises all writers anyway.
+        # SQLite serialises all writers anyway. Because of select_related, PostgreSQL also locks the
+        # unit and facility rows: two admissions/moves into the same unit or facility queue up, so a
+        # unit- or facility-scope keep-apart check never misses the other's uncommitted placement,
+        # and unit_close (which locks the unit) cannot miss one either.
         return Cell.objects.select_for_update().select_related("unit", "unit__facility").get(pk=int(cell_id))
     except (Cell.DoesNotExist, TypeError, ValueError):
         raise field_error("cell_id", _("No such cell.")) from None
@@ -41,40 +76,86 @@ def _may_override(actor: Any, *unit_ids: int | None) -> bool:
     return True
 
 
+def _may_emergency(actor: Any, *unit_ids: int | None) -> bool:
+    """Who may move people across a lockdown (declared by the lockdowns app; nobody if it is absent)."""
+    if not allowed(actor, "placement.emergency_move"):
+        return False
+    if role_of(actor) == Role.UNIT_MANAGER:
+        return any(manages_unit(actor, u) for u in unit_ids if u is not None)
+    return True
+
+
 def _place(
-    *, actor: Any, person: Person, cell: Cell, reason: str, override_reason: str, kind: str, source_unit_id: int | None
+    *, actor: Any, person: Person, cell: Cell, reason: str, override_reason: str, kind: str, source_unit_id: int | None,
+    emergency: bool = False, emergency_reason: str = "", from_cell: Cell | None = None,
+    start_at: datetime | None = None,
 ) -> Placement:
-    """Run every rule, then open the placement. The caller has locked person and cell."""
+    """Run every rule, then open the placement. The caller has locked person and cell.
+
+    ``start_at``: a move passes the moment it closed the previous placement, so the history has no gap
+    in which the roll would show the person nowhere.
+    """
     override_reason = (override_reason or "").strip()
     if override_reason and not _may_override(actor, cell.unit_id, source_unit_id):
         raise forbid("person", person.inmate_number, _("You may not override keep-apart orders for this move."))
+    emergency_reason = (emergency_reason or "").strip()
+    if emergency:
+        if not _may_emergency(actor, cell.unit_id, source_unit_id):
+            raise forbid("person", person.inmate_number, _("You may not make emergency moves for this move."))
+        if not emergency_reason:
+            raise field_error("emergency_reason", _("An emergency move needs a reason."))
+    # A lockdown refuses every move into, out of or within the locked area; an emergency move passes, flagged.
+    locks = locked_areas_for(cell, source_unit_id)
+    if locks and not emergency:
+        raise Conflict(" ".join(lock.sentence() for lock in locks), code="locked_down",
+                       extra={"lockdowns": [lock.as_dict() for lock in locks]})
     check = check_cell(person, cell)
     if check.unavailable:
-        raise Conflict(check.unavailable, code="cell_unavailable")
+        raise _refuse(person, check.unavailable, "cell_unavailable")
+    if check.needs is not None and not check.full:
+        # A need of the person (a registered cell check, e.g. a medical custody note) the cell cannot meet.
+        raise _refuse(person, check.needs.detail, check.needs.code)
     if check.full or check.free_bed is None:
-        raise Conflict(_("Cell %(cell)s has no free bed.") % {"cell": cell.code}, code="cell_full")
+        raise _refuse(person, _("Cell %(cell)s has no free bed.") % {"cell": cell.code}, "cell_full")
     if check.conflicts and not override_reason:
         detail = " ".join(c.sentence(person) for c in check.conflicts)
-        raise Conflict(detail, code="keep_apart", extra={"conflicts": [c.as_dict() for c in check.conflicts]})
+        raise _refuse(person, detail, "keep_apart", {"conflicts": [c.as_dict() for c in check.conflicts]})
     placement = Placement.objects.create(
-        person=person, bed=check.free_bed, cell=cell, unit=cell.unit, kind=kind, start_at=clock.now(),
+        person=person, bed=check.free_bed, cell=cell, unit=cell.unit, kind=kind, start_at=start_at or clock.now(),
         reason=reason, ordered_by=actor if getattr(actor, "pk", None) else None,
         override_reason=override_reason if check.conflicts else "",
     )
     placement._conflicts = check.conflicts  # type: ignore[attr-defined]
+    placement._locks = locks  # type: ignore[attr-defined]
+    placement._emergency_reason = emergency_reason  # type: ignore[attr-defined]
+    if locks:
+        record_emergency_move(actor=actor, placement=placement, locks=locks, reason=emergency_reason,
+                              from_cell=from_cell)
     return placement
 
 
 def _override_changes(placement: Placement) -> dict[str, Any]:
     conflicts = getattr(placement, "_conflicts", [])
-    if not conflicts:
-        return {}
-    return {"override_reason": placement.override_reason,
-            "overridden_orders": [c.order.pk for c in conflicts]}
+    changes: dict[str, Any] = {}
+    if conflicts:
+        changes = {"override_reason": placement.override_reason,
+                   "overridden_orders": [c.order.pk for c in conflicts]}
+    locks = getattr(placement, "_locks", [])
+    if locks:
+        changes.update({"emergency_reason": getattr(placement, "_emergency_reason", ""),
+                        "lockdowns": [lock.pk for lock in locks]})
+    return changes
+
+
+def _emergency_suffix(placement: Placement) -> str:
+    return " as an emergency move during a lockdown" if getattr(placement, "_locks", None) else ""
 
 
 @service("person.admit")
-def person_admit(*, actor: Any, person: Person, cell_id: Any, reason: str, override_reason: str = "") -> Placement:
+def person_admit(
+    *, actor: Any, person: Person, cell_id: Any, reason: str, override_reason: str = "",
+    emergency: bool = False, emergency_reason: str = "",
+) -> Placement:
     """Admit a person to custody into a cell: opens a stay and the first placement of it."""
     require(actor, "person.admit", "person", person.inmate_number)
     reason = require_text(reason, "reason", _("A reason"))
@@ -83,11 +164,12 @@ def person_admit(*, actor: Any, person: Person, cell_id: Any, reason: str, overr
     if role_of(actor) == Role.UNIT_MANAGER and not manages_unit(actor, cell.unit_id):
         raise forbid("person", person.inmate_number, _("You may admit people only into the units you manage."))
     if person.status == PersonStatus.IN_CUSTODY:
-        raise Conflict(_("%(name)s is already in custody.") % {"name": person.full_name}, code="not_in_custody")
+        raise _refuse(person, _("%(name)s is already in custody.") % {"name": person.full_name}, "not_in_custody")
     if person.status == PersonStatus.DECEASED:
-        raise Conflict(_("%(name)s is recorded as deceased.") % {"name": person.full_name}, code="not_in_custody")
+        raise _refuse(person, _("%(name)s is recorded as deceased.") % {"name": person.full_name}, "not_in_custody")
     placement = _place(actor=actor, person=person, cell=cell, reason=reason, override_reason=override_reason,
-                       kind=PlacementKind.ADMISSION, source_unit_id=None)
+                       kind=PlacementKind.ADMISSION, source_unit_id=None,
+                       emergency=emergency, emergency_reason=emergency_reason)
     Stay.objects.create(person=person, admitted_at=placement.start_at, admission_reason=reason,
                         admitted_by=placement.ordered_by)
     before = person.status
@@ -98,19 +180,24 @@ def person_admit(*, actor: Any, person: Person, cell_id: Any, reason: str, overr
                  changes={"status": [before, person.status], "cell": cell.code, "reason": reason,
                           **_override_changes(placement)},
                  summary=f"admitted {person.inmate_number} to {cell.code}"
-                 + (" overriding a keep-apart order" if placement.override_reason else ""))
+                 + (" overriding a keep-apart order" if placement.override_reason else "")
+                 + _emergency_suffix(placement))
+    _after_change(actor=actor, person=person, event="admit", before=None, after=placement, release_kind="")
     return placement
 
 
 @service("placement.move")
-def placement_move(*, actor: Any, person: Person, cell_id: Any, reason: str, override_reason: str = "") -> Placement:
+def placement_move(
+    *, actor: Any, person: Person, cell_id: Any, reason: str, override_reason: str = "",
+    emergency: bool = False, emergency_reason: str = "",
+) -> Placement:
     """Move a person in custody to another cell: closes the current placement and opens the next."""
     require(actor, "placement.move", "person", person.inmate_number)
     reason = require_text(reason, "reason", _("A reason"))
     person = _lock_person(person)
     current = Placement.objects.select_related("cell", "unit").filter(person=person, end_at__isnull=True).first()
     if person.status != PersonStatus.IN_CUSTODY or current is None:
-        raise Conflict(_("%(name)s is not in custody.") % {"name": person.full_name}, code="not_in_custody")
+        raise _refuse(person, _("%(name)s is not in custody.") % {"name": person.full_name}, "not_in_custody")
     cell = _lock_cell(cell_id)
     if role_of(actor) == Role.UNIT_MANAGER and not (
         manages_unit(actor, cell.unit_id) or manages_unit(actor, current.unit_id)
@@ -122,11 +209,15 @@ def placement_move(*, actor: Any, person: Person, cell_id: Any, reason: str, ove
     # Close first: the person's single-open-placement index would refuse the new one otherwise.
     Placement.objects.filter(pk=current.pk).update(end_at=now, end_reason=reason, ended_by=actor)
     placement = _place(actor=actor, person=person, cell=cell, reason=reason, override_reason=override_reason,
-                       kind=PlacementKind.MOVE, source_unit_id=current.unit_id)
+                       kind=PlacementKind.MOVE, source_unit_id=current.unit_id,
+                       emergency=emergency, emergency_reason=emergency_reason, from_cell=current.cell,
+                       start_at=now)
     audit.record(actor=actor, action="placement.move", object_type="person", object_id=person.inmate_number,
                  changes={"cell": [current.cell.code, cell.code], "reason": reason, **_override_changes(placement)},
                  summary=f"moved {person.inmate_number} from {current.cell.code} to {cell.code}"
-                 + (" overriding a keep-apart order" if placement.override_reason else ""))
+                 + (" overriding a keep-apart order" if placement.override_reason else "")
+                 + _emergency_suffix(placement))
+    _after_change(actor=actor, person=person, event="move", before=current, after=placement, release_kind="")
     return placement
 
 
@@ -141,7 +232,7 @@ def person_release(
         raise field_error("kind", _("Unknown kind of release."))
     person = _lock_person(person)
     if person.status != PersonStatus.IN_CUSTODY:
-        raise Conflict(_("%(name)s is not in custody.") % {"name": person.full_name}, code="not_in_custody")
+        raise _refuse(person, _("%(name)s is not in custody.") % {"name": person.full_name}, "not_in_custody")
     current = Placement.objects.select_related("cell").filter(person=person, end_at__isnull=True).first()
     if role_of(actor) == Role.UNIT_MANAGER and not (current and manages_unit(actor, current.unit_id)):
         raise forbid("person", person.inmate_number, _("You may release only people in the units you manage."))
@@ -159,6 +250,7 @@ def person_release(
                  changes={"status": [before, kind], "reason": reason, "cell": current.cell.code if current else None},
                  summary=f"ended custody of {person.inmate_number} ({kind})"
                  + (f" from {current.cell.code}" if current else ""))
+    _after_change(actor=actor, person=person, event="release", before=current, after=None, release_kind=kind)
     return person
 
 
@@ -200,7 +292,10 @@ def non_association_create(
     if reason not in KeepApartReason.values:
         errors["reason"] = [_("Choose one of the listed reasons.")]
     now = clock.now()
-    if expires_at is not None and expires_at <= now:
+    if expires_at is not None and expires_at.utcoffset() is None:
+        # Comparing a naive time with "now" would be a 500; which zone was meant is the caller's to say.
+        errors["expires_at"] = [_("Give the expiry with its time zone.")]
+    elif expires_at is not None and expires_at <= now:
         errors["expires_at"] = [_("The expiry must be in the future.")]
     if errors:
         from emerald.core.errors import Invalid

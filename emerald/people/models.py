@@ -42,6 +42,9 @@ class Person(models.Model):
     gender_identity = models.CharField(_("gender identity"), max_length=60, blank=True)
     custody_level = models.CharField(_("custody level"), max_length=10, choices=SecurityLevel.choices)
     status = models.CharField(_("status"), max_length=16, choices=PersonStatus.choices, default=PersonStatus.NOT_ADMITTED)
+    # A sealed record (e.g. sealed by a court, or marked SEALED by the system it was imported from) is
+    # known only to roles allowed "person.view_sealed"; everyone else gets the 404 of a missing record.
+    sealed = models.BooleanField(_("sealed"), default=False)
     search_key = models.TextField(editable=False, default="")
     search_compact = models.TextField(editable=False, default="")
     created_at = models.DateTimeField()
@@ -53,11 +56,16 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=PersonStatus.values), name="person_status_valid"),
-            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="person_sex_valid"),
+            # Blank: not recorded. Only imports write it (a census may omit a person's sex); services ask for one.
+            models.CheckConstraint(condition=Q(sex__in=Sex.values) | Q(sex=""), name="person_sex_valid"),
             models.CheckConstraint(condition=Q(custody_level__in=SecurityLevel.values), name="person_custody_valid"),
             models.CheckConstraint(condition=~Q(inmate_number=""), name="person_number_not_blank"),
         ]
-        indexes = [models.Index(fields=["status"], name="person_status_idx")]
+        indexes = [
+            models.Index(fields=["status"], name="person_status_idx"),
+            # Trigram (GIN) indexes on the search columns are PostgreSQL-only: see migration 0002.
+            models.Index(fields=["date_of_birth"], name="person_dob_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.inmate_number})"
@@ -125,3 +133,6 @@ class Stay(models.Model):
                 name="stay_release_kind_iff_released",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"stay of {self.person_id} from {self.admitted_at:%Y-%m-%d}"

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import QuerySet
 
 from emerald.accounts.permissions import allowed
 from emerald.audit import services as audit
 from emerald.core.access import deny_read
-from emerald.core.text import compact, fold
 from emerald.people.models import Person
+from emerald.people.search import search_people
 
 
 def people_visible_to(actor: Any) -> QuerySet[Person]:
-    """Every person record the actor may know exists. Later areas narrow this (sealed records)."""
+    """Every person record the actor may know exists: sealed records only for roles allowed to see them."""
     if not allowed(actor, "person.view"):
         return Person.objects.none()
+    if not allowed(actor, "person.view_sealed"):
+        return Person.objects.filter(sealed=False)
     return Person.objects.all()
 
 
@@ -40,39 +42,17 @@ def person_open_record(*, actor: Any, inmate_number: str, channel: str = "web") 
 def person_search(
     *, actor: Any, q: str = "", status: str = "", unit_id: int | None = None
 ) -> QuerySet[Person]:
-    """Search by inmate number, name or alias, ignoring case, accents, apostrophes and spacing.
+    """Search by inmate number, name, alias or date of birth, tolerant of typos, transpositions, accents,
+    apostrophes and spacing (see :mod:`emerald.people.search`). Best matches first.
 
-    Best matches first: exact number, number prefix, whole-name match, then
-    names containing every word of the query.
+    Without ``q``: every visible person (filtered by status/unit), by name. With ``q``: at most
+    ``search.DEFAULT_LIMIT`` people, best first (annotated ``search_rank`` and ``search_score``).
     """
     qs = people_visible_to(actor)
     if status:
         qs = qs.filter(status=status)
     if unit_id is not None:
         qs = qs.filter(placements__unit_id=unit_id, placements__end_at__isnull=True)
-    text = (q or "").strip()
-    if not text:
+    if not (q or "").strip():
         return qs.order_by("last_name", "first_name", "inmate_number")
-    folded = fold(text)
-    number = text.upper().replace(" ", "")
-    words = [w for w in folded.split() if w]
-    name_match = Q()
-    for word in words:
-        name_match &= Q(search_key__contains=word)
-    condition = Q(inmate_number__istartswith=number) | Q(search_compact__contains=compact(text))
-    if words:
-        condition |= name_match
-    return (
-        qs.filter(condition)
-        .annotate(
-            rank=Case(
-                When(inmate_number=number, then=Value(0)),
-                When(inmate_number__istartswith=number, then=Value(1)),
-                When(search_compact__startswith=compact(text), then=Value(2)),
-                When(search_compact__contains=f"| {compact(text)}", then=Value(3)),
-                default=Value(4),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("rank", "last_name", "first_name", "inmate_number")
-    )
+    return search_people(qs, q)

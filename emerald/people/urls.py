@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""People: search and the person page."""
+
+from django.urls import path
+
+from emerald.people import views
 
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("<path:inmate_number>/", views.detail, name="detail"),
+]

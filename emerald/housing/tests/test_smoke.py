@@ -3,8 +3,8 @@ import pytest
 from conftest import admit
 from emerald.audit.verify import verify_chain
 from emerald.core.errors import Conflict, Forbidden
-from emerald.housing.services import non_association_create, placement_move
 from emerald.housing.selectors import roll
+from emerald.housing.services import non_association_create, placement_move
 
 
 @pytest.mark.django_db
