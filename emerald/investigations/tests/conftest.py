@@ -1,0 +1,1 @@
+from emerald.incidents.tests.fixtures import cast, now  # noqa: F401
