@@ -1,0 +1,1 @@
+from emerald.health.tests.fixtures import cast, now  # noqa: F401

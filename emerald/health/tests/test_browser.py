@@ -1,0 +1,111 @@
+"""Break-glass in a real browser: an officer opens a medical record from the person page with a reason, reads
+it, and the medical staff see the notice on their dashboard and acknowledge it."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from conftest import admit, make_person
+from emerald.audit.models import AuditEntry
+from emerald.core import clock
+from emerald.health import services
+from emerald.health.models import BreakGlassAccess, MedicalNotification
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("no Chromium at /usr/bin/chromium")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def flush_through_audit_triggers(transactional_db):
+    """Let the end-of-test flush empty the append-only audit table: its triggers are set aside for that one flush
+    (PostgreSQL: ``session_replication_role = replica``; SQLite: dropped and made again)."""
+    yield
+    ops = type(connection.ops)
+    original = ops.execute_sql_flush
+
+    def flush(self, sql_list):
+        ops.execute_sql_flush = original
+        import importlib
+
+        migration = importlib.import_module("emerald.audit.migrations.0002_append_only")
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                cursor.execute("SET session_replication_role = replica")
+            else:
+                for sql in migration.SQLITE_DOWN:
+                    cursor.execute(sql)
+        try:
+            original(self, sql_list)
+        finally:
+            with self.connection.cursor() as cursor:
+                if self.connection.vendor == "postgresql":
+                    cursor.execute("SET session_replication_role = DEFAULT")
+                else:
+                    for sql in migration.SQLITE_UP:
+                        cursor.execute(sql)
+
+    ops.execute_sql_flush = flush
+
+
+def _page_as(browser, live_server, user):
+    """A browser page signed in as ``user`` (the session cookie of a test client's sign-in)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                          "url": live_server.url}])
+    return context.new_page()
+
+
+def test_break_glass_in_the_browser(flush_through_audit_triggers, browser, live_server, users, place):
+    admin = users["administrator"]
+    ryan = make_person(admin, "O'Reily", "Ryan", number="97A0007")
+    admit(admin, ryan, place.cell("EC-1-01"))
+    services.encounter_create(actor=users["medical"], person=ryan, kind="surgery",
+                              occurred_at=clock.now() - timedelta(days=1), notes="Allergic to penicillin.")
+
+    officer = _page_as(browser, live_server, users["officer"])
+    officer.goto(f"/people/{ryan.inmate_number}/")
+    assert "Allergic to penicillin" not in officer.content()
+    officer.click("#break-glass-link")
+    officer.click("#break-glass-submit")  # no reason: refused, nothing opened
+    assert officer.locator("#form-errors").is_visible()
+    assert not BreakGlassAccess.objects.exists()
+    officer.fill("textarea[name=reason]", "Found unconscious in his cell; nobody from medical on site.")
+    officer.click("#break-glass-submit")
+    officer.wait_for_selector("#break-glass-banner")
+    assert "Allergic to penicillin" in officer.content()
+    assert AuditEntry.objects.filter(action="health.break_glass", outcome="success", actor=users["officer"]).exists()
+
+    medical = _page_as(browser, live_server, users["medical"])
+    medical.goto("/")
+    notices = medical.locator("#medical-notices")
+    assert "Found unconscious" in notices.inner_text()
+    notices.locator("button").first.click()
+    medical.wait_for_load_state()
+    assert medical.locator("#medical-notices").count() == 0
+    assert MedicalNotification.objects.get().acknowledged_by == users["medical"]
