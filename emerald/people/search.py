@@ -16,7 +16,9 @@ query and any stretch of the column, so "schibeta" finds "peter schibetta" and a
   enough of the query's trigrams. Same candidates, same scores, same order: the same top results.
 
 Order (best first): exact inmate number, inmate-number prefix, then name matches by score (date of birth
-matches first when the query holds a date), ties by whole-string similarity, then inmate number.
+matches first when the query holds a date), ties by the shorter search key (fewer other names), then inmate
+number; the best 50 name matches are then ordered by typing distance (letters dropped, added, changed or
+swapped) between the query's words and the person's closest name, score breaking ties.
 """
 
 from __future__ import annotations
@@ -38,24 +40,94 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
-    Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import Collate, Greatest
+from django.db.models.functions import Collate
 
 from emerald.core.text import compact, fold
 from emerald.people.models import Person
 
-#: Minimum word similarity for a name to match, first pass. 0.6 lets a typo or a transposition through in a
-#: full name or a longer surname, and is selective enough for the trigram index at a million people (a common
-#: first name alone does not reach it).
-THRESHOLD = 0.6
-#: Second pass, only when the first finds no name at all: short names with a slip ("Kareem Siad") share few
-#: trigrams with the right one. Slower (many more candidates), so never the default.
+#: Minimum word similarity for a name to match (first pass). A typo or a transposition in a full name or a
+#: longer surname mostly stays above it, and it keeps the trigram index selective at a million people
+#: (measured with bench/search.py: 0.5 finds hardly more, 0.6 misses more).
+THRESHOLD = 0.55
+#: Second pass, only when the first finds fewer than FALLBACK_BELOW names (a short name with a slip such as
+#: "Kareem Siad"): the same at this threshold. Slower (more candidates), so not the default.
 LOOSE_THRESHOLD = 0.45
-FALLBACK_BELOW = 1
+FALLBACK_BELOW = 5
+#: The spaceless column must match this much better: it exists for spacing ("O Reily" = "OReily"), and with
+#: no word boundaries a long first name alone would otherwise reach the threshold there.
+COMPACT_MARGIN = 0.15
+#: The best this many name matches (by trigram score) are ordered by typing distance first: the number of
+#: letters dropped, added, changed or swapped between the query's words and the person's closest name.
+RERANK = 50
+
+
+@dataclass(frozen=True)
+class Pass:
+    """How one pass finds names: the thresholds for the folded and the spaceless column."""
+
+    threshold: float
+    compact_threshold: float
+
+
+def passes(sq: SearchQuery | None = None) -> list[Pass]:
+    """The first pass, then the fallback (run only when the first finds fewer than FALLBACK_BELOW names)."""
+    return [Pass(t, round(min(1.0, t + COMPACT_MARGIN), 2)) for t in (THRESHOLD, LOOSE_THRESHOLD)]
+
+
+@lru_cache(maxsize=200_000)
+def edit_distance(a: str, b: str, cap: int = 3) -> int:
+    """Letters dropped, added, changed or swapped with a neighbour to turn ``a`` into ``b`` (at most ``cap``)."""
+    if a == b:
+        return 0
+    if abs(len(a) - len(b)) >= cap:
+        return cap
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) >= cap:
+            return cap
+        prev2, prev = prev, cur
+    return min(prev[-1], cap)
+
+
+def typing_distance(query: str, key: str) -> int:
+    """How far the query is from the closest of the person's names: word by word (order-free, words may be
+    missing from the query, each counting at most 3), or as one string without spaces ("San chez")."""
+    words = query.split()
+    joined = "".join(words)
+    best = 3 * len(words)
+    for name in key.split(" | "):
+        name_words = name.split()
+        if not name_words:
+            continue
+        d = sum(min(edit_distance(w, n) for n in name_words) for w in words)
+        best = min(best, d, edit_distance(joined, "".join(name_words)))
+    return best
+
+
+def _order(rows: list[tuple[int, float, int, str, int, str]], sq: SearchQuery) -> list[tuple[int, int, float, float]]:
+    """Rows (tier, -score, key length, number, pk, key) best first: by tier and score, then the best RERANK
+    name matches again by typing distance. Both engines order with this one function."""
+    rows.sort(key=lambda r: r[:5])
+    head = [r for r in rows if r[0] >= 2][:RERANK]
+    if head:
+        chosen = {r[4] for r in head}
+        head.sort(key=lambda r: (r[0], typing_distance(sq.folded, r[5]), *r[1:5]))
+        rest = [r for r in rows if r[0] >= 2 and r[4] not in chosen]
+        rows = [r for r in rows if r[0] < 2] + head + rest
+    return [(pk, tier, -score, float(length)) for tier, score, length, _n, pk, _k in rows]
+
+
 #: At most this many results: a search box shows the best few; intake checks the first ones.
 DEFAULT_LIMIT = 100
 
@@ -210,11 +282,6 @@ class _WordSimilarity(Func):
     output_field = FloatField()
 
 
-class _Similarity(Func):
-    function = "similarity"
-    output_field = FloatField()
-
-
 def _set_threshold(alias: str, threshold: float) -> None:
     """Set pg_trgm's threshold for this session (``<%`` reads it; the index honours it).
 
@@ -225,8 +292,9 @@ def _set_threshold(alias: str, threshold: float) -> None:
 
 
 def _pg_ranked(qs: QuerySet[Person], sq: SearchQuery, limit: int,
-               threshold: float = THRESHOLD) -> list[tuple[int, int, float, float]]:
-    """(pk, tier, score, similarity) of the best matches, computed by PostgreSQL."""
+               how: Pass | None = None) -> list[tuple[int, int, float, float]]:
+    """(pk, tier, score, key length) of the best matches: PostgreSQL finds and scores, Python orders."""
+    how = how or passes(sq)[0]
     alias = qs.db
     out: list[tuple[int, int, float, float]] = []
     seen: set[int] = set()
@@ -242,31 +310,29 @@ def _pg_ranked(qs: QuerySet[Person], sq: SearchQuery, limit: int,
     if not sq.has_name and sq.dob is None:
         return out[:limit]
     if sq.has_name:
-        _set_threshold(alias, threshold)
-        cond = Q(_WordSimilar(Value(sq.folded), F("search_key"))) | Q(
-            _WordSimilar(Value(sq.compact), F("search_compact")))
-        rows = (
-            qs.filter(cond)
-            .annotate(
-                _score=Greatest(_WordSimilarity(Value(sq.folded), F("search_key")),
-                                _WordSimilarity(Value(sq.compact), F("search_compact"))),
-                _sim=_Similarity(Value(sq.folded), F("search_key")),
-            )
-        )
-        if sq.dob is not None:
-            # CASE, not a comparison: a NULL date of birth must sort with the non-matches.
-            rows = rows.annotate(_dob=Case(When(date_of_birth=sq.dob, then=Value(1)), default=Value(0),
-                                           output_field=IntegerField()))
-            order = ["-_dob", "-_score", "-_sim", Collate("inmate_number", "C")]
-        else:
-            order = ["-_score", "-_sim", Collate("inmate_number", "C")]
-        fields = ["pk", "_score", "_sim"] + (["_dob"] if sq.dob is not None else [])
-        for row in rows.order_by(*order).values_list(*fields)[: limit + len(seen)]:
-            if row[0] in seen:
+        # One index scan per column, merged here (an OR of both would have PostgreSQL evaluate the trigram
+        # operators twice per candidate, and candidates are the cost). Each scan scores its own column: a row
+        # the other scan did not find scores below the other threshold there, which cannot be its best.
+        best: dict[int, list[Any]] = {}
+        for text, column, guc in ((sq.folded, "search_key", how.threshold),
+                                  (sq.compact, "search_compact", how.compact_threshold)):
+            _set_threshold(alias, guc)
+            rows = (qs.filter(_WordSimilar(Value(text), F(column)))
+                    .annotate(_ws=_WordSimilarity(Value(text), F(column)))
+                    .values_list("pk", "inmate_number", "date_of_birth", "_ws", "search_key"))
+            for pk, number, dob, ws, key in rows:
+                score = _f32(ws)
+                if pk in best:
+                    best[pk][1] = max(best[pk][1], score)
+                else:
+                    best[pk] = [number, score, dob, key]
+        ranked_rows = []
+        for pk, (number, score, dob, key) in best.items():
+            if pk in seen:
                 continue
-            seen.add(row[0])
-            tier = 2 if (sq.dob is not None and row[3]) else 3
-            out.append((row[0], tier, float(row[1]), float(row[2])))
+            tier = 2 if (sq.dob is not None and dob == sq.dob) else 3
+            ranked_rows.append((tier, -score, len(key), number, pk, key))
+        out.extend(_order(ranked_rows, sq))
     else:
         for pk in qs.filter(date_of_birth=sq.dob).order_by(Collate("inmate_number", "C")).values_list(
                 "pk", flat=True)[:limit]:
@@ -276,54 +342,65 @@ def _pg_ranked(qs: QuerySet[Person], sq: SearchQuery, limit: int,
     return out[:limit]
 
 
+def _need(text: str, threshold: float) -> tuple[frozenset[str], int]:
+    """The query's trigrams, and how many of them a text must hold to possibly reach ``threshold``."""
+    grams = trigram_set(text)
+    return grams, (math.ceil(threshold * len(grams) - 1e-9) if grams else 10**9)
+
+
 def _py_ranked(qs: QuerySet[Person], sq: SearchQuery, limit: int,
-               threshold: float = THRESHOLD) -> list[tuple[int, int, float, float]]:
+               how: Pass | None = None) -> list[tuple[int, int, float, float]]:
     """The same ranking as :func:`_pg_ranked`, computed in Python (SQLite and any other database)."""
-    scored: list[tuple[int, float, float, str, int]] = []  # (tier, -score, -sim, number, pk)
+    how = how or passes(sq)[0]
+    scored: list[tuple[int, float, int, str, int, str]] = []  # (tier, -score, key length, number, pk, key)
     number_ok = bool(sq.number) and any(ch.isdigit() for ch in sq.number)
     if sq.has_name:
-        q1, q2 = trigram_set(sq.folded), trigram_set(sq.compact)
-        # A row can reach THRESHOLD only if it holds at least this many of the query's trigrams.
-        need1 = math.ceil(threshold * len(q1) - 1e-9) if q1 else 10**9
-        need2 = math.ceil(threshold * len(q2) - 1e-9) if q2 else 10**9
+        # Cheap necessary conditions first (a text holding too few of the query's trigrams cannot reach the
+        # threshold), then the exact pg_trgm computation.
+        key_grams, key_need = _need(sq.folded, how.threshold)
+        comp_grams, comp_need = _need(sq.compact, how.compact_threshold)
     rows: Iterable[tuple[Any, ...]] = qs.values_list(
         "pk", "inmate_number", "search_key", "search_compact", "date_of_birth").iterator(chunk_size=5000)
     for pk, number, key, comp, dob in rows:
         if number_ok and number == sq.number:
-            scored.append((0, -1.0, -1.0, number, pk))
+            scored.append((0, -1.0, 0, number, pk, key))
             continue
         if number_ok and number.startswith(sq.number):
-            scored.append((1, -1.0, -1.0, number, pk))
+            scored.append((1, -1.0, 0, number, pk, key))
             continue
         if sq.has_name:
-            p1, p2 = padded_words(key), padded_words(comp)
-            ok1 = sum(1 for t in q1 if t in p1) >= need1
-            ok2 = sum(1 for t in q2 if t in p2) >= need2
-            if not (ok1 or ok2):
+            score = -1.0
+            p1 = padded_words(key)
+            if sum(1 for g in key_grams if g in p1) >= key_need:
+                w1 = word_similarity(sq.folded, key)
+                if w1 >= how.threshold:
+                    score = w1
+            p2 = padded_words(comp)
+            if sum(1 for g in comp_grams if g in p2) >= comp_need:
+                w2 = word_similarity(sq.compact, comp)
+                if w2 >= how.compact_threshold:
+                    score = max(score, w2)
+            if score < 0:
                 continue
-            w1 = word_similarity(sq.folded, key) if ok1 else 0.0
-            w2 = word_similarity(sq.compact, comp) if ok2 else 0.0
-            if w1 < threshold and w2 < threshold:
-                continue
-            score = max(w1, w2)
             tier = 2 if (sq.dob is not None and dob == sq.dob) else 3
-            scored.append((tier, -score, -similarity(sq.folded, key), number, pk))
+            scored.append((tier, -score, len(key), number, pk, key))
         elif sq.dob is not None and dob == sq.dob:
-            scored.append((2, -1.0, -1.0, number, pk))
-    scored.sort()
-    return [(pk, tier, -s, -sim) for tier, s, sim, _n, pk in scored[:limit]]
+            scored.append((2, -1.0, 0, number, pk, key))
+    return _order(scored, sq)[:limit] if sq.has_name else [
+        (pk, tier, -s, float(length)) for tier, s, length, _n, pk, _k in sorted(scored, key=lambda r: r[:5])[:limit]]
 
 
 def ranked(qs: QuerySet[Person], q: str, *, limit: int = DEFAULT_LIMIT) -> list[tuple[int, int, float, float]]:
-    """The best matches in ``qs`` as (pk, tier, score, similarity), best first. Tiers: 0 exact number,
+    """The best matches in ``qs`` as (pk, tier, score, key length), best first. Tiers: 0 exact number,
     1 number prefix, 2 date of birth (with a name match, when the query has both), 3 name match."""
     sq = parse_query(q)
     if not sq.text and sq.dob is None:
         return []
     engine = _pg_ranked if _is_postgres(qs) else _py_ranked
-    hits = engine(qs, sq, limit, THRESHOLD)
+    first, fallback = passes(sq)
+    hits = engine(qs, sq, limit, first)
     if sq.has_name and sum(1 for h in hits if h[1] >= 2) < FALLBACK_BELOW:
-        hits = engine(qs, sq, limit, LOOSE_THRESHOLD)
+        hits = engine(qs, sq, limit, fallback)
     return hits
 
 
