@@ -113,27 +113,42 @@ def person_factory(admin_user):
 def _flush_through_audit_triggers() -> None:
     """Let the end-of-test flush of transactional tests (threads, live server) empty the audit table.
 
-    Such tests end with a TRUNCATE of every table, which the append-only triggers refuse. The test
-    database belongs to a superuser, so for the flush (and only it) triggers are set aside with
-    ``session_replication_role = replica``. Application code never flushes.
+    Such tests end by emptying every table, which the append-only triggers refuse. For the flush (and
+    only it) the triggers are set aside: on PostgreSQL with ``session_replication_role = replica`` (the
+    test database belongs to a superuser), on SQLite by dropping and re-creating them. Application
+    code never flushes.
     """
-    from django.db.backends.postgresql.operations import DatabaseOperations
+    import importlib
 
-    original = DatabaseOperations.execute_sql_flush
-    if getattr(original, "_emerald_wrapped", False):
-        return
+    # Each backend's ``base`` first: importing ``operations`` alone is a circular import in Django.
+    from django.db.backends.postgresql import base as _pg_base  # noqa: F401
+    from django.db.backends.postgresql.operations import DatabaseOperations as PgOps
+    from django.db.backends.sqlite3 import base as _sqlite_base  # noqa: F401
+    from django.db.backends.sqlite3.operations import DatabaseOperations as SqliteOps
 
-    def flush(self, sql_list):
-        with self.connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = replica")
-        try:
-            original(self, sql_list)
-        finally:
+    triggers = importlib.import_module("emerald.audit.migrations.0002_append_only")
+
+    def wrap(ops_class, before, after):
+        original = ops_class.execute_sql_flush
+        if getattr(original, "_emerald_wrapped", False):
+            return
+
+        def flush(self, sql_list):
             with self.connection.cursor() as cursor:
-                cursor.execute("SET session_replication_role = DEFAULT")
+                for sql in before:
+                    cursor.execute(sql)
+            try:
+                original(self, sql_list)
+            finally:
+                with self.connection.cursor() as cursor:
+                    for sql in after:
+                        cursor.execute(sql)
 
-    flush._emerald_wrapped = True  # type: ignore[attr-defined]
-    DatabaseOperations.execute_sql_flush = flush
+        flush._emerald_wrapped = True  # type: ignore[attr-defined]
+        ops_class.execute_sql_flush = flush
+
+    wrap(PgOps, ["SET session_replication_role = replica"], ["SET session_replication_role = DEFAULT"])
+    wrap(SqliteOps, triggers.SQLITE_DOWN, triggers.SQLITE_UP)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from emerald.accounts.permissions import allowed
 from emerald.core.access import deny_read
@@ -54,6 +55,10 @@ def unit_get(*, actor: Any, unit_id: Any) -> Unit:
     return unit
 
 
+#: What a role that may not see sealed records is shown for a sealed person in a bed.
+SEALED_OCCUPANT = gettext_lazy("(sealed record)")
+
+
 @dataclass
 class Occupant:
     inmate_number: str
@@ -92,7 +97,13 @@ def cell_rows(*, actor: Any, cells: QuerySet[Cell] | list[Cell]) -> list[CellRow
         Placement.objects.filter(cell_id__in=ids, end_at__isnull=True)
         .select_related("person", "bed").order_by("bed__number")
     )
+    # A sealed record is known only to roles that may see it; others see that the bed is taken, not by whom.
+    # (Found by the API fuzz test, tests/security; added by H12.)
+    may_see_sealed = allowed(actor, "person.view_sealed")
     for p in placements:
+        if p.person.sealed and not may_see_sealed:
+            by_cell[p.cell_id].append(Occupant("", str(SEALED_OCCUPANT), p.person_id, p.bed.number, p.start_at))
+            continue
         by_cell[p.cell_id].append(
             Occupant(p.person.inmate_number, p.person.full_name, p.person_id, p.bed.number, p.start_at)
         )

@@ -25,7 +25,6 @@ from emerald.housing.rules import (
 )
 from emerald.people.models import Person, PersonStatus, ReleaseKind, Stay
 
-
 #: Callbacks run at the end of every admission, move and release, inside the same transaction, so other
 #: areas react atomically (education suspends a student sent to segregation). Each is called with keyword
 #: arguments ``actor``, ``person``, ``event`` ("admit", "move" or "release"), ``before`` (the placement that
@@ -107,19 +106,20 @@ def _place(
     # A lockdown refuses every move into, out of or within the locked area; an emergency move passes, flagged.
     locks = locked_areas_for(cell, source_unit_id)
     if locks and not emergency:
-        raise Conflict(" ".join(lock.sentence() for lock in locks), code="locked_down",
-                       extra={"lockdowns": [lock.as_dict() for lock in locks]})
+        raise _refuse(person, " ".join(lock.sentence() for lock in locks), "locked_down",
+                      {"lockdowns": [lock.as_dict() for lock in locks]})
     check = check_cell(person, cell)
     if check.unavailable:
         raise _refuse(person, check.unavailable, "cell_unavailable")
+    # A keep-apart conflict is reported before a full cell: it still forbids the cell once a bed frees up.
+    if check.conflicts and not override_reason:
+        detail = " ".join(c.sentence(person) for c in check.conflicts)
+        raise _refuse(person, detail, "keep_apart", {"conflicts": [c.as_dict() for c in check.conflicts]})
     if check.needs is not None and not check.full:
         # A need of the person (a registered cell check, e.g. a medical custody note) the cell cannot meet.
         raise _refuse(person, check.needs.detail, check.needs.code)
     if check.full or check.free_bed is None:
         raise _refuse(person, _("Cell %(cell)s has no free bed.") % {"cell": cell.code}, "cell_full")
-    if check.conflicts and not override_reason:
-        detail = " ".join(c.sentence(person) for c in check.conflicts)
-        raise _refuse(person, detail, "keep_apart", {"conflicts": [c.as_dict() for c in check.conflicts]})
     placement = Placement.objects.create(
         person=person, bed=check.free_bed, cell=cell, unit=cell.unit, kind=kind, start_at=start_at or clock.now(),
         reason=reason, ordered_by=actor if getattr(actor, "pk", None) else None,

@@ -71,10 +71,11 @@ def _cell_options(request: HttpRequest, person: Person, unit_id: int | None) -> 
     for option in options:
         if option["unavailable"]:
             option["state"] = "unavailable"
+        elif option["has_conflicts"]:
+            # Before "full": the order forbids the cell even when a bed frees up (the service says so too).
+            option["state"] = "conflict"
         elif option["full"]:
             option["state"] = "full"
-        elif option["has_conflicts"]:
-            option["state"] = "conflict"
         else:
             option["state"] = "free"
         # Full and closed cells are shown but cannot be chosen; a keep-apart conflict can, so the refusal

@@ -30,7 +30,7 @@ class TestUnitClose:
         assert place.b.status == UnitStatus.OPEN
         assert not UnitStatusChange.objects.filter(unit=place.b).exists()
         refusal = _last("unit.close")
-        assert refusal.outcome == "refused" and refusal.changes == {"error": "unit_occupied"}
+        assert refusal.outcome == "refused" and refusal.changes["error"] == "unit_occupied"
 
     @pytest.mark.parametrize("reason", ["", "   ", None])
     def test_closing_needs_a_reason(self, users, place, reason):

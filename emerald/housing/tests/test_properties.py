@@ -81,10 +81,11 @@ class Model:
         return found
 
     def place_outcome(self, p: int, target: str, override: bool, now: datetime) -> str:
-        if Counter(self.loc.values())[target] >= self.beds[target]:
-            return "cell_full"
+        # A keep-apart conflict is reported before a full cell (it outlasts the lack of a bed).
         if self.conflicts(p, target, now) and not override:
             return "keep_apart"
+        if Counter(self.loc.values())[target] >= self.beds[target]:
+            return "cell_full"
         return "ok"
 
     def violated(self, now: datetime) -> set[int]:
