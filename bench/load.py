@@ -22,7 +22,9 @@ loops over a staff mix with think time (``--think``, default 2-8 s between click
 -  5 % a move through the API (officers and wardens, with their own scoped token).
 
 Sign-ins are timed apart and are not in the percentiles (a password check costs ~0.3 s of CPU by
-design). A 409 answer to a move (cell full, keep-apart) is a business answer, not an error; errors
+design), nor are the clicks of the first ``--warmup`` seconds (default 10; small: 3), while
+connections open and every session makes its first click at once; ``per_period`` in
+bench/out/load.json shows every period, warm-up included. A 409 answer to a move (cell full, keep-apart) is a business answer, not an error; errors
 are transport failures, 5xx and any other unexpected status. Last line: one JSON object
 ``{"bench": "load", "users", "requests", "p50_ms", "p95_ms", "p99_ms", "errors", ...}``.
 """
@@ -233,7 +235,7 @@ async def run(args, data: dict[str, Any], base: str) -> dict[str, Any]:
         signed = await asyncio.gather(*(sign_in(s) for s in sessions))
         failed_logins = signed.count(False)
         start = time.monotonic()
-        stop_at = start + args.seconds
+        stop_at = start + args.warmup + args.seconds
 
         async def user(s: Session, seed: int) -> None:
             r = random.Random(seed)
@@ -267,9 +269,12 @@ async def run(args, data: dict[str, Any], base: str) -> dict[str, Any]:
                     if len(error_examples) < 5:
                         error_examples.append(f"{kind}: {type(exc).__name__} {exc}")
                 elapsed = time.perf_counter() - t
+                timeline.append((time.monotonic() - start, elapsed))
+                if time.monotonic() - start < args.warmup:
+                    await asyncio.sleep(r.uniform(*args.think))
+                    continue  # warming up: connections, caches, the first burst of clicks after sign-in
                 outcomes["requests"] += 1
                 samples[kind].append(elapsed)
-                timeline.append((time.monotonic() - start, elapsed))
                 if kind == "move" and status in (400, 403, 409):
                     outcomes["conflicts"] += 1  # cell full, keep apart, same cell, not their unit: business answers
                 elif status is None or status >= 400:
@@ -280,7 +285,7 @@ async def run(args, data: dict[str, Any], base: str) -> dict[str, Any]:
 
         await asyncio.gather(*(user(s, rng.randrange(1 << 30)) for s, ok in zip(sessions, signed, strict=True)
                                if ok))
-        duration = time.monotonic() - start
+        duration = time.monotonic() - start - args.warmup
     every = sorted(x for values in samples.values() for x in values)
 
     def pct(values: list[float], p: float) -> float:
@@ -291,7 +296,8 @@ async def run(args, data: dict[str, Any], base: str) -> dict[str, Any]:
 
     per_kind = {k: {"n": len(v), "p50_ms": pct(v, 50), "p95_ms": pct(v, 95)} for k, v in samples.items() if v}
     step = max(5.0, args.seconds / 6)
-    buckets = [[lat for at, lat in timeline if i * step <= at < (i + 1) * step] for i in range(int(duration // step) + 1)]
+    total = duration + args.warmup
+    buckets = [[lat for at, lat in timeline if i * step <= at < (i + 1) * step] for i in range(int(total // step) + 1)]
     per_period = [{"from_s": round(i * step), "n": len(b), "p95_ms": pct(b, 95)} for i, b in enumerate(buckets) if b]
     return {
         "users": len(sessions), "signed_in": len(sessions) - failed_logins, "seconds": round(duration, 1),
@@ -314,9 +320,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("EMERALD_BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the bench database")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warmup", type=float, default=None,
+                        help="seconds of clicks after sign-in that are not measured (default 10; small: 3)")
     args = parser.parse_args(argv)
     args.users = args.users or (30 if args.scale == "small" else 100)
     args.seconds = args.seconds or (15.0 if args.scale == "small" else 60.0)
+    args.warmup = args.warmup if args.warmup is not None else (3.0 if args.scale == "small" else 10.0)
     host = urlsplit(args.database_url).hostname or ""
     if host not in ("127.0.0.1", "localhost", "::1"):
         parser.error("the load bench runs against a database on this machine only (127.0.0.1)")
@@ -345,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
                 log("the server did not start")
                 return 1
             time.sleep(0.5)
-        log(f"gunicorn ({args.workers} workers x 2 threads) on {base}; {args.users} sessions for {args.seconds:.0f} s")
+        log(f"gunicorn ({args.workers} workers x 2 threads) on {base}; {args.users} sessions, {args.warmup:.0f} s warm-up, "
+            f"{args.seconds:.0f} s measured")
         result = asyncio.run(run(args, data, base))
     finally:
         try:
