@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 # No pytest-django transaction: these tests work on scratch databases of their own (conftest.py).
 
 

@@ -20,8 +20,6 @@ import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
-
 from tests.security.conftest import EMERALD, ROOT, Server
 
 # No pytest-django transaction: these tests work on scratch databases of their own (conftest.py).
