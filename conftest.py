@@ -169,3 +169,25 @@ def pytest_configure(config):
     # tests/security (fixtures there). (Added by H12.)
     settings.EMERALD_2FA_REQUIRED = False
     settings.EMERALD_RATE_LIMITS_ENABLED = False
+
+
+# One Playwright instance for the whole run: its sync API owns an event loop in this thread, so a second
+# instance started by another module while the first is alive fails ("Sync API inside the asyncio loop").
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls stay synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

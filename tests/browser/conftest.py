@@ -6,34 +6,14 @@ when it is absent and fails on CI.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import override_settings
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    # Playwright's sync API runs an event loop in this thread; the test's ORM calls stay synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
@@ -79,9 +59,18 @@ def login(page, username: str, password: str = "emerald-demo") -> None:
     # By id, not label: the same helper signs in on the German page.
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page, page.locator("main form button[type=submit]"))
     assert "/accounts/login/" not in page.url, f"login as {username} failed"
+
+
+def submit(page, target) -> None:
+    """Click a link or a full-page form button and wait until the next page has loaded.
+
+    ``click()`` followed by ``wait_for_load_state()`` returns at once while the old page is still
+    showing, so a test could read the database before the server had answered; waiting for the
+    navigation itself closes that race."""
+    with page.expect_navigation():
+        target.click()
 
 
 def axe_violations(page) -> list[dict[str, Any]]:
@@ -116,3 +105,14 @@ def choose(select, pattern: str) -> str:
             return value
     texts = [o.inner_text() for o in select.locator("option").all()]
     raise AssertionError(f"no option matches {pattern!r}: {texts}")
+
+
+def choose_and_settle(page, select, pattern: str) -> str:
+    """Choose an option whose change makes htmx reload part of the page, and wait until the swap is done.
+
+    Without this the test could pick from the old fragment, and the arriving one would wipe its choice.
+    """
+    with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
+        value = choose(select, pattern)
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    return value

@@ -7,7 +7,16 @@ import re
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE, axe_violations, choose, login, overflows_horizontally
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    choose,
+    choose_and_settle,
+    login,
+    overflows_horizontally,
+    submit,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,18 +30,17 @@ def test_mcmanus_is_refused_then_moves_schibetta_elsewhere(demo, open_page, view
     assert axe_violations(page) == []
 
     # Dashboard → Emerald City's board.
-    page.get_by_role("link", name=re.compile("Emerald City")).first.click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("link", name=re.compile("Emerald City")).first)
     assert page.locator("[data-cell-code='EC-1-05']").inner_text().count("Adebisi") == 1
     assert axe_violations(page) == []
     assert not overflows_horizontally(page)
 
     # Schibetta's record → the move dialog.
-    page.get_by_role("link", name=re.compile("Schibetta")).first.click()
-    page.wait_for_url("**/people/97A0003/")
-    page.get_by_role("link", name="Move", exact=True).click()
-    page.wait_for_url("**/move/")
-    choose(page.get_by_label("Unit", exact=True), "Emerald City|EC")
+    submit(page, page.get_by_role("link", name=re.compile("Schibetta")).first)
+    assert page.url.endswith("/people/97A0003/"), page.locator("main").inner_text()
+    submit(page, page.get_by_role("link", name="Move", exact=True))
+    assert page.url.endswith("/move/")
+    choose_and_settle(page, page.get_by_label("Unit", exact=True), "Emerald City|EC")
     cell = page.get_by_label("Cell", exact=True)
     cell.locator("option", has_text="EC-1-05").wait_for(state="attached")
     # The conflict is shown before submitting.
@@ -42,8 +50,7 @@ def test_mcmanus_is_refused_then_moves_schibetta_elsewhere(demo, open_page, view
 
     choose(cell, "^EC-1-05")
     page.get_by_label("Reason", exact=True).fill("Bed space")
-    page.get_by_role("button", name="Move", exact=True).click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Move", exact=True))
     alert = page.get_by_role("alert")
     assert "kept apart" in alert.inner_text() and "Adebisi" in alert.inner_text()
     # McManus manages EC, so he may override: the dialog asks for a reason (he does not use it).
@@ -52,13 +59,12 @@ def test_mcmanus_is_refused_then_moves_schibetta_elsewhere(demo, open_page, view
     assert not Placement.objects.filter(person__inmate_number="97A0003", end_at__isnull=True,
                                         cell__code="EC-1-05").exists()
 
-    choose(page.get_by_label("Unit", exact=True), "Emerald City|EC")
+    choose_and_settle(page, page.get_by_label("Unit", exact=True), "Emerald City|EC")
     page.get_by_label("Cell", exact=True).locator("option", has_text="EC-2-16").wait_for(state="attached")
     choose(page.get_by_label("Cell", exact=True), "^EC-2-16")
     page.get_by_label("Reason", exact=True).fill("Keep him away from Adebisi")
-    page.get_by_role("button", name="Move", exact=True).click()
-    page.wait_for_load_state()
-    assert "/people/97A0003/" in page.url
+    submit(page, page.get_by_role("button", name="Move", exact=True))
+    assert page.url.endswith("/people/97A0003/"), page.locator("main").inner_text()
     assert "EC-2-16" in page.locator("main").inner_text()
     open_now = Placement.objects.select_related("cell").get(person__inmate_number="97A0003", end_at__isnull=True)
     assert open_now.cell.code == "EC-2-16" and open_now.ordered_by.username == "mcmanus"
@@ -71,12 +77,11 @@ def test_officer_sees_no_override_and_german_ui(demo, open_page):
     page.goto("/people/97A0003/")
     page.get_by_role("link", name="Verlegen", exact=True).click()
     page.wait_for_url("**/move/")
-    choose(page.get_by_label("Abteilung", exact=True), "Emerald City|EC")
+    choose_and_settle(page, page.get_by_label("Abteilung", exact=True), "Emerald City|EC")
     page.get_by_label("Zelle", exact=True).locator("option", has_text="EC-1-05").wait_for(state="attached")
     choose(page.get_by_label("Zelle", exact=True), "^EC-1-05")
     page.get_by_label("Grund", exact=True).fill("Platz")
-    page.get_by_role("button", name="Verlegen", exact=True).click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Verlegen", exact=True))
     assert page.get_by_role("alert").is_visible()
     assert page.get_by_label("Begründung für das Übergehen").count() == 0
     assert axe_violations(page) == []

@@ -3,7 +3,6 @@ it, and the medical staff see the notice on their dashboard and acknowledge it."
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -16,26 +15,13 @@ from emerald.core import clock
 from emerald.health import services
 from emerald.health.models import BreakGlassAccess, MedicalNotification
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("no Chromium at /usr/bin/chromium")
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def browser(chromium):
+    """The run's one Chromium (root conftest)."""
+    return chromium
 
 
 @pytest.fixture
@@ -78,7 +64,7 @@ def test_break_glass_in_the_browser(flush_through_audit_triggers, browser, live_
     medical.goto("/")
     notices = medical.locator("#medical-notices")
     assert "Found unconscious" in notices.inner_text()
-    notices.locator("button").first.click()
-    medical.wait_for_load_state()
+    with medical.expect_navigation():  # wait for the answer, not the page still showing the notice
+        notices.locator("button").first.click()
     assert medical.locator("#medical-notices").count() == 0
     assert MedicalNotification.objects.get().acknowledged_by == users["medical"]

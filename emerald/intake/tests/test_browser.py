@@ -3,7 +3,6 @@ the unit, his vulnerability) before choosing a cell, and admits him to the best-
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
@@ -14,27 +13,14 @@ from emerald.relations import services as relations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
 
 @pytest.fixture
-def page():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(locale="en-US")
-        p = context.new_page()
-        p.set_default_timeout(20_000)
-        yield p
-        context.close()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def page(chromium):
+    context = chromium.new_context(locale="en-US")
+    p = context.new_page()
+    p.set_default_timeout(20_000)
+    yield p
+    context.close()
 
 
 @pytest.fixture
@@ -70,8 +56,9 @@ def test_intake_shows_the_warnings_and_admits_to_a_suggested_safe_cell(page, liv
     page.fill("#id_last_name", "O’Reily")
     page.fill("#id_date_of_birth", "2004-02-14")
     page.select_option("#id_sex", "male")
-    page.get_by_role("button", name="Check for known people").click()
-    assert page.locator('[data-candidate="97A0007"]').is_visible()
+    with page.expect_navigation():  # wait for the server's answer, not the old page
+        page.get_by_role("button", name="Check for known people").click()
+    page.locator('[data-candidate="97A0007"]').wait_for()
     page.locator("#create-new").click()
     page.wait_for_url("**/classification/")
 
@@ -95,18 +82,21 @@ def test_intake_shows_the_warnings_and_admits_to_a_suggested_safe_cell(page, liv
     page.select_option("#id_kind", "family")
     page.fill("#id_detail", "brother")
     page.fill("#id_source", "self-reported at intake")
-    page.get_by_role("button", name="Record relationship").click()
+    with page.expect_navigation():  # wait for the server's answer, not the old page
+        page.get_by_role("button", name="Record relationship").click()
     page.goto(base + f"/relations/people/{cyril.inmate_number}/memberships/new/")
     page.select_option("#id_group", label="Irish")
     page.select_option("#id_role", "associate")
     page.fill("#id_source", "brother of Ryan O'Reily")
-    page.get_by_role("button", name="Record membership").click()
+    with page.expect_navigation():  # wait for the server's answer, not the old page
+        page.get_by_role("button", name="Record membership").click()
 
     # 4. Housing: the warnings come before the choice of cell.
     intake_id = cyril_intake_id(cyril)
     page.goto(base + f"/intake/{intake_id}/housing/")
     page.select_option("#unit-select", str(oz.ec.pk))
-    page.get_by_role("button", name="Show").click()
+    with page.expect_navigation():  # wait for the server's answer, not the old page
+        page.get_by_role("button", name="Show").click()
     connections = page.locator("#connections").inner_text()
     assert "Ryan O'Reily (97A0007)" in connections and "EC-1-01" in connections and "brother" in connections
     groups = page.locator("#unit-groups").inner_text()

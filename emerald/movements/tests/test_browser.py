@@ -3,8 +3,6 @@ saved without reloading the page, progress "n of m counted"."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -12,25 +10,13 @@ from django.test import Client
 from emerald.movements.models import CountLine
 from emerald.movements.services import count_start
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("no Chromium at /usr/bin/chromium")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def browser(chromium):
+    """The run's one Chromium (root conftest)."""
+    return chromium
 
 
 def _phone_as(browser, live_server, user):
