@@ -29,7 +29,7 @@ from emerald.relations.api import person_from_number
 router = Router()
 
 
-class MemberOut(Schema):
+class CouncilMemberOut(Schema):
     id: int
     person: PersonRef
     role: str = Field(..., description="chair / member")
@@ -65,8 +65,8 @@ class RulesOut(Schema):
 class CouncilOut(Schema):
     unit_id: int
     unit: str
-    members: list[MemberOut]
-    past_members: list[MemberOut]
+    members: list[CouncilMemberOut]
+    past_members: list[CouncilMemberOut]
     meetings: list[MeetingOut]
     rules: RulesOut | None = Field(..., description="the version in effect")
     rules_history: list[RulesOut]
@@ -79,7 +79,7 @@ class AppointIn(In):
     term_end: IsoDate
 
 
-class EndIn(In):
+class CouncilEndIn(In):
     reason: Text
 
 
@@ -131,7 +131,7 @@ def council_detail(request: HttpRequest, unit_id: Id):
     return council_dict(request, selectors.council_unit(actor=actor(request), unit_id=unit_id))
 
 
-@router.post("/{int:unit_id}/members", response={201: MemberOut, **errors(400, 401, 403, 404, 409)},
+@router.post("/{int:unit_id}/members", response={201: CouncilMemberOut, **errors(400, 401, 403, 404, 409)},
              summary="Appoint a council member")
 def council_appoint(request: HttpRequest, unit_id: Id, payload: AppointIn):
     """The unit's manager (or a warden or administrator). 409 ``not_in_unit``, ``already_exists``,
@@ -143,9 +143,9 @@ def council_appoint(request: HttpRequest, unit_id: Id, payload: AppointIn):
     return with_status(201, member_dict(m))
 
 
-@router.post("/members/{int:id}/end", response={200: MemberOut, **errors(400, 401, 403, 404, 409)},
+@router.post("/members/{int:id}/end", response={200: CouncilMemberOut, **errors(400, 401, 403, 404, 409)},
              summary="End an appointment")
-def council_end(request: HttpRequest, id: Id, payload: EndIn):
+def council_end(request: HttpRequest, id: Id, payload: CouncilEndIn):
     member = selectors.member_get(actor=actor(request), member_id=id)
     return member_dict(services.council_end(actor=actor(request), member=member, reason=payload.reason))
 

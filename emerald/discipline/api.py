@@ -37,7 +37,7 @@ FindingIn = Literal["proved", "not_proved", "dismissed", "referred_to_police"]
 KindIn = Literal["caution", "loss_of_privileges", "extra_work", "loss_of_earnings", "segregation"]
 
 
-class HearingOut(Schema):
+class DisciplineHearingOut(Schema):
     id: int
     scheduled_at: datetime
     adjudicator: str | None
@@ -104,7 +104,7 @@ class ChargeOut(ChargeSummaryOut):
     finding_at: datetime | None
     withdrawn_at: datetime | None
     withdraw_reason: str
-    hearings: list[HearingOut]
+    hearings: list[DisciplineHearingOut]
     sanctions: list[SanctionOut]
     appeal: AppealOut | None
 
@@ -119,15 +119,15 @@ class SanctionPage(Schema):
     items: list[SanctionOut]
 
 
-class StatusCount(Schema):
+class DisciplineStatusCount(Schema):
     status: str
     count: int
 
 
-class StatsOut(Schema):
+class DisciplineStatsOut(Schema):
     total: int
     overdue: int
-    by_status: list[StatusCount]
+    by_status: list[DisciplineStatusCount]
 
 
 class ChargeIn(In):
@@ -137,7 +137,7 @@ class ChargeIn(In):
     incident_id: Id | None = Field(None, description="the incident report naming the person, if any")
 
 
-class HearingIn(In):
+class DisciplineHearingIn(In):
     scheduled_at: IsoDateTime
     adjudicator: Text = Field("", description="username (default: the caller)")
     location: Text = ""
@@ -157,7 +157,7 @@ class SanctionIn(In):
     override_reason: Text = Field("", description="segregation: override a keep-apart order (those allowed)")
 
 
-class ReasonIn(In):
+class DisciplineReasonIn(In):
     reason: Text
 
 
@@ -175,13 +175,13 @@ class MoveIn(In):
     override_reason: Text = ""
 
 
-class CompleteIn(In):
+class DisciplineCompleteIn(In):
     reason: Text = Field("", description="required before the scheduled end")
     cell_id: Id | None = Field(None, description="segregation: where to move the person back (default: their "
                                                  "previous cell or another of that unit)")
 
 
-class ReviewIn(In):
+class DisciplineReviewIn(In):
     decision: Literal["continue", "end"]
     note: Text
     cell_id: Id | None = None
@@ -279,7 +279,7 @@ def charge_create(request: HttpRequest, payload: ChargeIn):
     return with_status(201, _fresh(request, charge))
 
 
-@router.get("/charges/stats", response={200: StatsOut, **errors(401, 403)}, summary="Charge counts")
+@router.get("/charges/stats", response={200: DisciplineStatsOut, **errors(401, 403)}, summary="Charge counts")
 def charge_statistics(request: HttpRequest):
     return selectors.charge_stats(actor=actor(request))
 
@@ -291,7 +291,7 @@ def charge_detail(request: HttpRequest, id: Id):
 
 @router.post("/charges/{int:id}/hearing", response={200: ChargeOut, **errors(400, 401, 403, 404, 409)},
              summary="Schedule or reschedule the hearing")
-def charge_hearing(request: HttpRequest, id: Id, payload: HearingIn):
+def charge_hearing(request: HttpRequest, id: Id, payload: DisciplineHearingIn):
     charge = _charge(request, id)
     services.hearing_schedule(actor=actor(request), charge=charge, **payload.dict())
     return _fresh(request, charge)
@@ -317,7 +317,7 @@ def charge_sanction(request: HttpRequest, id: Id, payload: SanctionIn):
 
 @router.post("/charges/{int:id}/withdraw", response={200: ChargeOut, **errors(400, 401, 403, 404, 409)},
              summary="Withdraw a charge")
-def charge_withdraw(request: HttpRequest, id: Id, payload: ReasonIn):
+def charge_withdraw(request: HttpRequest, id: Id, payload: DisciplineReasonIn):
     charge = _charge(request, id)
     services.charge_withdraw(actor=actor(request), charge=charge, reason=payload.reason)
     return _fresh(request, charge)
@@ -362,14 +362,14 @@ def sanction_move(request: HttpRequest, id: Id, payload: MoveIn):
 
 @router.post("/sanctions/{int:id}/complete", response={200: SanctionOut, **errors(400, 401, 403, 404, 409)},
              summary="End a sanction (segregation: move back)")
-def sanction_complete(request: HttpRequest, id: Id, payload: CompleteIn):
+def sanction_complete(request: HttpRequest, id: Id, payload: DisciplineCompleteIn):
     sanction = services.sanction_complete(actor=actor(request), sanction=_sanction(request, id), **payload.dict())
     return sanction_dict(_sanction(request, sanction.pk))
 
 
 @router.post("/sanctions/{int:id}/reviews", response={200: SanctionOut, **errors(400, 401, 403, 404, 409)},
              summary="Review a segregation sanction")
-def sanction_review(request: HttpRequest, id: Id, payload: ReviewIn):
+def sanction_review(request: HttpRequest, id: Id, payload: DisciplineReviewIn):
     sanction = _sanction(request, id)
     services.sanction_review(actor=actor(request), sanction=sanction, **payload.dict())
     return sanction_dict(_sanction(request, sanction.pk))

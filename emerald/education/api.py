@@ -106,7 +106,7 @@ class EnrolmentPage(Schema):
     items: list[EnrolmentOut]
 
 
-class SessionOut(Schema):
+class EducationSessionOut(Schema):
     id: int
     starts_at: datetime
     topic: str
@@ -114,7 +114,7 @@ class SessionOut(Schema):
 
 class CourseFullOut(CourseOut):
     enrolments: list[EnrolmentOut]
-    sessions: list[SessionOut]
+    sessions: list[EducationSessionOut]
 
 
 class RequestIn(In):
@@ -122,16 +122,16 @@ class RequestIn(In):
     note: Text = ""
 
 
-class DecideIn(In):
+class EducationDecideIn(In):
     approve: bool
     reason: Text = ""
 
 
-class ReasonIn(In):
+class EducationReasonIn(In):
     reason: Text
 
 
-class CompleteIn(In):
+class EducationCompleteIn(In):
     credential: Text = Field("", description="default: the course's credential")
     awarded_on: IsoDate | None = None
 
@@ -243,7 +243,7 @@ def enrolment_request(request: HttpRequest, id: Id, payload: RequestIn):
     return with_status(201, _fresh(request, e))
 
 
-@router.post("/courses/{int:id}/sessions", response={201: SessionOut, **errors(400, 401, 403, 404, 409)},
+@router.post("/courses/{int:id}/sessions", response={201: EducationSessionOut, **errors(400, 401, 403, 404, 409)},
              summary="Schedule a session")
 def session_create(request: HttpRequest, id: Id, payload: SessionIn):
     course = selectors.course_get(actor=actor(request), course_id=id)
@@ -285,7 +285,7 @@ def enrolment_detail(request: HttpRequest, id: Id):
 
 @router.post("/enrolments/{int:id}/decision", response={200: EnrolmentOut, **errors(400, 401, 403, 404, 409)},
              summary="Approve or decline a waiting-list request")
-def enrolment_decide(request: HttpRequest, id: Id, payload: DecideIn):
+def enrolment_decide(request: HttpRequest, id: Id, payload: EducationDecideIn):
     """Declining needs a ``reason``; 409 ``invalid_transition`` unless pending."""
     e = services.enrolment_decide(actor=actor(request), enrolment=_enrolment(request, id), approve=payload.approve,
                                   reason=payload.reason)
@@ -301,7 +301,7 @@ def enrolment_enrol(request: HttpRequest, id: Id):
 
 @router.post("/enrolments/{int:id}/suspend", response={200: EnrolmentOut, **errors(400, 401, 403, 404, 409)},
              summary="Suspend an enrolled student")
-def enrolment_suspend(request: HttpRequest, id: Id, payload: ReasonIn):
+def enrolment_suspend(request: HttpRequest, id: Id, payload: EducationReasonIn):
     return _fresh(request, services.enrolment_suspend(actor=actor(request), enrolment=_enrolment(request, id),
                                                       reason=payload.reason))
 
@@ -314,14 +314,14 @@ def enrolment_resume(request: HttpRequest, id: Id):
 
 @router.post("/enrolments/{int:id}/withdraw", response={200: EnrolmentOut, **errors(400, 401, 403, 404, 409)},
              summary="Withdraw from the list or the class")
-def enrolment_withdraw(request: HttpRequest, id: Id, payload: ReasonIn):
+def enrolment_withdraw(request: HttpRequest, id: Id, payload: EducationReasonIn):
     return _fresh(request, services.enrolment_withdraw(actor=actor(request), enrolment=_enrolment(request, id),
                                                        reason=payload.reason))
 
 
 @router.post("/enrolments/{int:id}/complete", response={200: EnrolmentOut, **errors(400, 401, 403, 404, 409)},
              summary="Complete with a credential")
-def enrolment_complete(request: HttpRequest, id: Id, payload: CompleteIn):
+def enrolment_complete(request: HttpRequest, id: Id, payload: EducationCompleteIn):
     e = _enrolment(request, id)
     services.enrolment_complete(actor=actor(request), enrolment=e, credential=payload.credential,
                                 awarded_on=payload.awarded_on)

@@ -53,7 +53,7 @@ class IncidentLinkOut(Schema):
     linked_at: datetime
 
 
-class AddendumOut(Schema):
+class HealthAddendumOut(Schema):
     id: int
     text: str
     author: str | None
@@ -76,7 +76,7 @@ class EncounterOut(EncounterSummaryOut):
     medications: str
     recorded_by: str | None
     recorded_at: datetime
-    addenda: list[AddendumOut]
+    addenda: list[HealthAddendumOut]
     incidents: list[IncidentLinkOut] = Field(..., description="incident reports this encounter treated "
                                                               "(those the caller may see)")
 
@@ -91,7 +91,7 @@ class KindCount(Schema):
     count: int
 
 
-class StatsOut(Schema):
+class HealthStatsOut(Schema):
     total: int
     by_kind: list[KindCount]
 
@@ -167,11 +167,11 @@ class EncounterIn(In):
     incident_ids: list[Id] = Field(default_factory=list, description="incidents this encounter treated")
 
 
-class AddendumIn(In):
+class HealthAddendumIn(In):
     text: Text
 
 
-class LinkIn(In):
+class HealthLinkIn(In):
     incident_id: Id
 
 
@@ -184,7 +184,7 @@ class CustodyNoteIn(In):
     supersedes: Id | None = Field(None, description="an open note of the same person to close in favour of this")
 
 
-class CloseIn(In):
+class HealthCloseIn(In):
     reason: Text
 
 
@@ -277,7 +277,7 @@ def encounter_create(request: HttpRequest, payload: EncounterIn):
         selectors.encounter_open(actor=actor(request), encounter_id=encounter.pk, channel="api"), actor(request)))
 
 
-@router.get("/encounters/stats", response={200: StatsOut, **errors(401, 403)}, summary="Encounter counts")
+@router.get("/encounters/stats", response={200: HealthStatsOut, **errors(401, 403)}, summary="Encounter counts")
 def encounter_statistics(request: HttpRequest):
     """Counts by kind; medical staff only."""
     return selectors.encounter_stats(actor=actor(request))
@@ -290,9 +290,9 @@ def encounter_detail(request: HttpRequest, id: Id):
                           actor(request))
 
 
-@router.post("/encounters/{int:id}/addenda", response={201: AddendumOut, **errors(400, 401, 403, 404)},
+@router.post("/encounters/{int:id}/addenda", response={201: HealthAddendumOut, **errors(400, 401, 403, 404)},
              summary="Add an addendum to an encounter")
-def encounter_addendum(request: HttpRequest, id: Id, payload: AddendumIn):
+def encounter_addendum(request: HttpRequest, id: Id, payload: HealthAddendumIn):
     encounter = selectors.encounter_get(actor=actor(request), encounter_id=id)
     a = services.encounter_addendum(actor=actor(request), encounter=encounter, text=payload.text)
     return with_status(201, {"id": a.pk, "text": a.text, "author": username(a.author), "created_at": a.created_at})
@@ -300,7 +300,7 @@ def encounter_addendum(request: HttpRequest, id: Id, payload: AddendumIn):
 
 @router.post("/encounters/{int:id}/incidents", response={201: IncidentLinkOut, **errors(400, 401, 403, 404, 409)},
              summary="Link an encounter to the incident it treated")
-def encounter_link(request: HttpRequest, id: Id, payload: LinkIn):
+def encounter_link(request: HttpRequest, id: Id, payload: HealthLinkIn):
     encounter = selectors.encounter_get(actor=actor(request), encounter_id=id)
     link = services.encounter_link_incident(actor=actor(request), encounter=encounter,
                                             incident_id=payload.incident_id)
@@ -402,6 +402,6 @@ def custody_note_detail(request: HttpRequest, id: Id):
 
 @router.post("/custody-notes/{int:id}/close", response={200: CustodyNoteOut, **errors(400, 401, 403, 404, 409)},
              summary="Close a custody note")
-def custody_note_close(request: HttpRequest, id: Id, payload: CloseIn):
+def custody_note_close(request: HttpRequest, id: Id, payload: HealthCloseIn):
     note = selectors.custody_note_get(actor=actor(request), note_id=id)
     return note_dict(services.custody_note_close(actor=actor(request), note=note, reason=payload.reason))

@@ -78,7 +78,7 @@ class InvolvementOut(Schema):
     death_pending: bool = Field(..., description="a death in custody not yet applied to the person's record")
 
 
-class AddendumOut(Schema):
+class IncidentsAddendumOut(Schema):
     id: int
     text: str
     author: str | None
@@ -132,7 +132,7 @@ class IncidentOut(IncidentSummaryOut):
     retain_until: date | None = Field(..., description="sexual-abuse reports: kept at least until this date")
     suspect_unknown: bool
     involvements: list[InvolvementOut]
-    addenda: list[AddendumOut]
+    addenda: list[IncidentsAddendumOut]
     return_requests: list[ReturnRequestOut]
     proposals: list[ProposalOut]
 
@@ -154,15 +154,15 @@ class TypeCount(CountRow):
     type: str
 
 
-class StatusCount(CountRow):
+class IncidentsStatusCount(CountRow):
     status: str
 
 
-class StatsOut(Schema):
+class IncidentsStatsOut(Schema):
     total: int
     by_unit: list[UnitCount]
     by_type: list[TypeCount]
-    by_status: list[StatusCount]
+    by_status: list[IncidentsStatusCount]
 
 
 class InvolvementIn(In):
@@ -204,11 +204,11 @@ class ReturnIn(In):
     request: Text
 
 
-class CloseIn(In):
+class IncidentsCloseIn(In):
     outcome: Text = ""
 
 
-class AddendumIn(In):
+class IncidentsAddendumIn(In):
     text: Text
 
 
@@ -338,7 +338,7 @@ def incident_create(request: HttpRequest, payload: IncidentIn):
     return with_status(201, _fresh(request, incident))
 
 
-@router.get("/stats", response={200: StatsOut, **errors(401, 403)}, summary="Incident counts")
+@router.get("/stats", response={200: IncidentsStatsOut, **errors(401, 403)}, summary="Incident counts")
 def incident_statistics(request: HttpRequest):
     """Counts by unit, type and status of the incidents the caller may know exist."""
     return incident_stats(actor=actor(request))
@@ -416,16 +416,16 @@ def incident_return(request: HttpRequest, id: Id, payload: ReturnIn):
 
 @router.post("/{int:id}/close", response={200: IncidentOut, **errors(400, 401, 403, 404, 409)},
              summary="Close a report under review")
-def incident_close(request: HttpRequest, id: Id, payload: CloseIn):
+def incident_close(request: HttpRequest, id: Id, payload: IncidentsCloseIn):
     """409 ``invalid_transition`` unless under review; ``proposals_open`` while keep-apart proposals are undecided."""
     incident = incident_get(actor=actor(request), incident_id=id)
     return _fresh(request, services.incident_close(actor=actor(request), incident=incident,
                                                    outcome=payload.outcome))
 
 
-@router.post("/{int:id}/addenda", response={201: AddendumOut, **errors(400, 401, 403, 404, 409)},
+@router.post("/{int:id}/addenda", response={201: IncidentsAddendumOut, **errors(400, 401, 403, 404, 409)},
              summary="Add an addendum to a submitted report")
-def addendum_create(request: HttpRequest, id: Id, payload: AddendumIn):
+def addendum_create(request: HttpRequest, id: Id, payload: IncidentsAddendumIn):
     """409 ``not_submitted`` for a draft (change the draft instead)."""
     incident = incident_get(actor=actor(request), incident_id=id)
     a = services.addendum_add(actor=actor(request), incident=incident, text=payload.text)

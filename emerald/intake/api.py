@@ -170,7 +170,7 @@ class ConnectionOut(Schema):
     unit: str
 
 
-class OrderOut(Schema):
+class IntakeOrderOut(Schema):
     non_association_id: int
     other: PersonRef
     scope: str
@@ -208,7 +208,7 @@ class SuggestionOut(Schema):
 
 class HousingOut(Schema):
     connections: list[ConnectionOut] = Field(..., description="relatives, co-defendants, associates, enemies in custody")
-    keep_apart: list[OrderOut]
+    keep_apart: list[IntakeOrderOut]
     groups: list[str] = Field(..., description="the arrival's own groups, as 'name (role)'")
     unit_groups: list[UnitGroupsOut]
     cells: list[SuggestionOut] = Field(..., description="ranked safe cells, best first")

@@ -71,7 +71,7 @@ CredibilityIn = Literal["1", "2", "3", "4", "5", "6"]
 # --------------------------------------------------------------------------- schemas
 
 
-class MemberOut(Schema):
+class InvestigationsMemberOut(Schema):
     id: int
     user: str
     name: str
@@ -159,7 +159,7 @@ class InvestigationOut(InvestigationSummaryOut):
     status_changed_at: datetime | None
     status_reason: str
     you_are: str = Field(..., description="lead / member / overseer (a warden who is not a member)")
-    members: list[MemberOut]
+    members: list[InvestigationsMemberOut]
     incidents: list[LinkedIncidentOut] = Field(..., description="only incidents the caller may see")
     people: list[PersonOfInterestOut]
     statements: list[StatementOut]
@@ -189,11 +189,11 @@ class MemberIn(In):
     user: Text = Field(..., description="username")
 
 
-class LinkIn(In):
+class InvestigationsLinkIn(In):
     incident_id: Id
 
 
-class PersonIn(In):
+class InvestigationsPersonIn(In):
     kind: PartyKindIn
     role: RoleIn
     person: Text = Field("", description="inmate number (kind in_custody)")
@@ -221,7 +221,7 @@ class EvidenceIn(In):
     storage: Text = ""
 
 
-class TransferIn(In):
+class InvestigationsTransferIn(In):
     holder: Text = Field(..., description="username of the new holder")
     reason: Text
     storage: Text = ""
@@ -360,14 +360,14 @@ def investigation_status(request: HttpRequest, id: Id, payload: StatusIn_):
     return _fresh(request, case)
 
 
-@router.post("/{int:id}/members", response={201: MemberOut, **errors(400, 401, 403, 404, 409)},
+@router.post("/{int:id}/members", response={201: InvestigationsMemberOut, **errors(400, 401, 403, 404, 409)},
              summary="Add a member")
 def member_create(request: HttpRequest, id: Id, payload: MemberIn):
     m = services.member_add(actor=actor(request), investigation=_case(request, id), user=payload.user)
     return with_status(201, member_dict(m))
 
 
-@router.post("/{int:id}/members/{int:member_id}/remove", response={200: MemberOut, **errors(401, 403, 404, 409)},
+@router.post("/{int:id}/members/{int:member_id}/remove", response={200: InvestigationsMemberOut, **errors(401, 403, 404, 409)},
              summary="Remove a member")
 def member_delete(request: HttpRequest, id: Id, member_id: Id):
     case = _case(request, id)
@@ -379,7 +379,7 @@ def member_delete(request: HttpRequest, id: Id, member_id: Id):
 
 @router.post("/{int:id}/incidents", response={201: LinkedIncidentOut, **errors(400, 401, 403, 404, 409)},
              summary="Link an incident")
-def incident_link(request: HttpRequest, id: Id, payload: LinkIn):
+def incident_link(request: HttpRequest, id: Id, payload: InvestigationsLinkIn):
     link = services.incident_link(actor=actor(request), investigation=_case(request, id),
                                   incident_id=payload.incident_id)
     i = link.incident
@@ -389,7 +389,7 @@ def incident_link(request: HttpRequest, id: Id, payload: LinkIn):
 
 @router.post("/{int:id}/people", response={201: PersonOfInterestOut, **errors(400, 401, 403, 404)},
              summary="Name a person of interest")
-def person_create(request: HttpRequest, id: Id, payload: PersonIn):
+def person_create(request: HttpRequest, id: Id, payload: InvestigationsPersonIn):
     """Of any kind: in custody, staff (account or name), outside person, or unknown (e.g. an unknown suspect)."""
     p = services.person_add(actor=actor(request), investigation=_case(request, id), **payload.dict())
     return with_status(201, poi_dict(p))
@@ -411,7 +411,7 @@ def evidence_create(request: HttpRequest, id: Id, payload: EvidenceIn):
 
 @router.post("/{int:id}/evidence/{int:item_id}/transfers", response={201: HoldingOut, **errors(400, 401, 403, 404)},
              summary="Hand an evidence item to its next holder")
-def evidence_transfer(request: HttpRequest, id: Id, item_id: Id, payload: TransferIn):
+def evidence_transfer(request: HttpRequest, id: Id, item_id: Id, payload: InvestigationsTransferIn):
     """Closes the current link of the chain of custody and opens the next, in one step."""
     case = _case(request, id)
     item = case.evidence.filter(pk=item_id).first()

@@ -51,7 +51,7 @@ class HelperOut(Schema):
     end_reason: str
 
 
-class HearingOut(Schema):
+class LegalHearingOut(Schema):
     id: int
     matter_id: int
     person: PersonRef
@@ -84,7 +84,7 @@ class MatterOut(MatterSummaryOut):
     outcome_note: str
     outcome_by: str | None
     helpers: list[HelperOut]
-    hearings: list[HearingOut]
+    hearings: list[LegalHearingOut]
 
 
 class MatterPage(Schema):
@@ -94,7 +94,7 @@ class MatterPage(Schema):
 
 class HearingPage(Schema):
     count: int
-    items: list[HearingOut]
+    items: list[LegalHearingOut]
 
 
 class MatterIn(In):
@@ -114,13 +114,13 @@ class HelperIn(In):
     role: Text = ""
 
 
-class HearingIn(In):
+class LegalHearingIn(In):
     at: IsoDateTime
     court: Text = Field("", description="default: the matter's court")
     purpose: Text = ""
 
 
-class ReasonIn(In):
+class LegalReasonIn(In):
     reason: Text
 
 
@@ -216,7 +216,7 @@ def helper_create(request: HttpRequest, id: Id, payload: HelperIn):
 
 @router.post("/matters/{int:id}/helpers/{int:helper_id}/end", response={200: HelperOut, **errors(400, 401, 403, 404, 409)},
              summary="End a helper's help")
-def helper_end(request: HttpRequest, id: Id, helper_id: Id, payload: ReasonIn):
+def helper_end(request: HttpRequest, id: Id, helper_id: Id, payload: LegalReasonIn):
     matter = _matter(request, id)
     helper = matter.helpers.filter(pk=helper_id).first()
     if helper is None:
@@ -224,9 +224,9 @@ def helper_end(request: HttpRequest, id: Id, helper_id: Id, payload: ReasonIn):
     return helper_dict(services.helper_end(actor=actor(request), helper=helper, reason=payload.reason))
 
 
-@router.post("/matters/{int:id}/hearings", response={201: HearingOut, **errors(400, 401, 403, 404, 409)},
+@router.post("/matters/{int:id}/hearings", response={201: LegalHearingOut, **errors(400, 401, 403, 404, 409)},
              summary="Schedule a court hearing")
-def hearing_create(request: HttpRequest, id: Id, payload: HearingIn):
+def hearing_create(request: HttpRequest, id: Id, payload: LegalHearingIn):
     """Plans the out-of-cell absence (movements area) when installed: see ``absence_id`` and ``movement_note``."""
     matter = _matter(request, id)
     hearing = services.hearing_schedule(actor=actor(request), matter=matter, **payload.dict())
@@ -234,8 +234,8 @@ def hearing_create(request: HttpRequest, id: Id, payload: HearingIn):
 
 
 @router.post("/matters/{int:id}/hearings/{int:hearing_id}/cancel",
-             response={200: HearingOut, **errors(400, 401, 403, 404, 409)}, summary="Cancel a court hearing")
-def hearing_cancel(request: HttpRequest, id: Id, hearing_id: Id, payload: ReasonIn):
+             response={200: LegalHearingOut, **errors(400, 401, 403, 404, 409)}, summary="Cancel a court hearing")
+def hearing_cancel(request: HttpRequest, id: Id, hearing_id: Id, payload: LegalReasonIn):
     matter = _matter(request, id)
     hearing = matter.hearings.filter(pk=hearing_id).first()
     if hearing is None:

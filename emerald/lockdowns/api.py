@@ -78,7 +78,7 @@ class LockdownIn(In):
     reason: Text
 
 
-class ReasonIn(In):
+class LockdownsReasonIn(In):
     reason: Text
 
 
@@ -130,7 +130,7 @@ class EmergencyMoveQuery(PageQuery):
     pending: bool | None = Field(None, description="true: awaiting review")
 
 
-class ReviewIn(In):
+class LockdownsReviewIn(In):
     outcome: Literal["justified", "not_justified"]
     note: Text
 
@@ -190,7 +190,7 @@ def emergency_moves(request: HttpRequest, query: Query[EmergencyMoveQuery]):
 
 @router.post("/emergency-moves/{int:id}/review", response={200: EmergencyMoveOut, **errors(400, 401, 403, 404, 409)},
              summary="Review an emergency move")
-def review(request: HttpRequest, id: Id, payload: ReviewIn):
+def review(request: HttpRequest, id: Id, payload: LockdownsReviewIn):
     """Once: ``justified`` or ``not_justified`` with a note. 409 ``already_reviewed``."""
     move = selectors.emergency_move_get(actor=actor(request), move_id=id)
     services.emergency_move_review(actor=actor(request), move=move, outcome=payload.outcome, note=payload.note)
@@ -204,7 +204,7 @@ def lockdown(request: HttpRequest, id: Id):
 
 @router.post("/{int:id}/lift", response={200: LockdownOut, **errors(400, 401, 403, 404, 409)},
              summary="Lift a lockdown")
-def lift(request: HttpRequest, id: Id, payload: ReasonIn):
+def lift(request: HttpRequest, id: Id, payload: LockdownsReasonIn):
     """With a reason; a unit's status returns to ``open``. 409 ``already_lifted``."""
     lk = selectors.lockdown_get(actor=actor(request), lockdown_id=id)
     services.lockdown_lift(actor=actor(request), lockdown=lk, reason=payload.reason)
@@ -380,7 +380,7 @@ def execute(request: HttpRequest, id: Id):
 
 @rehousing_router.post("/{int:id}/cancel", response={200: RunDetailOut, **errors(400, 401, 403, 404, 409)},
                        summary="Discard a previewed run")
-def cancel(request: HttpRequest, id: Id, payload: ReasonIn):
+def cancel(request: HttpRequest, id: Id, payload: LockdownsReasonIn):
     target = selectors.rehousing_get(actor=actor(request), run_id=id)
     services.rehousing_cancel(actor=actor(request), run=target, reason=payload.reason)
     return _run_detail(request, id)

@@ -188,7 +188,7 @@ class AbsenceIn(In):
     planned_out_at: IsoDateTime | None = Field(None, description="given: a scheduled absence; omitted: leaves now")
 
 
-class ReasonIn(In):
+class MovementsReasonIn(In):
     reason: Text
 
 
@@ -256,7 +256,7 @@ def absence_return(request: HttpRequest, id: Id):
 
 @router.post("/absences/{int:id}/cancel", response={200: AbsenceOut, **errors(400, 401, 403, 404, 409)},
              summary="Cancel a scheduled absence")
-def absence_cancel(request: HttpRequest, id: Id, payload: ReasonIn):
+def absence_cancel(request: HttpRequest, id: Id, payload: MovementsReasonIn):
     a = selectors.absence_get(actor=actor(request), absence_id=id)
     services.absence_cancel(actor=actor(request), absence=a, reason=payload.reason)
     return _absence(request, id)
@@ -316,7 +316,7 @@ class TransferQuery(PageQuery):
     contested: bool = Field(False, description="true: contested transfers awaiting a decision")
 
 
-class TransferIn(In):
+class MovementsTransferIn(In):
     inmate_number: Text
     reason: Text
     to_unit_id: Id | None = None
@@ -330,12 +330,12 @@ class ExecuteIn(In):
     override_reason: Text = ""
 
 
-class DecideIn(In):
+class MovementsDecideIn(In):
     decision: Literal["upheld", "reversed"]
     reason: Text
 
 
-class ReviewIn(In):
+class MovementsReviewIn(In):
     note: Text
 
 
@@ -379,7 +379,7 @@ def transfers(request: HttpRequest, query: Query[TransferQuery]):
 
 @router.post("/transfers", response={201: TransferOut, **errors(400, 401, 403, 409)},
              summary="Request a transfer (or make an emergency transfer)")
-def transfer_create(request: HttpRequest, payload: TransferIn):
+def transfer_create(request: HttpRequest, payload: MovementsTransferIn):
     person = _person(request, payload.inmate_number)
     unit = _unit(payload.to_unit_id)
     if payload.emergency:
@@ -413,14 +413,14 @@ def transfer_approve(request: HttpRequest, id: Id, payload: NoteIn):
 
 @router.post("/transfers/{int:id}/reject", response={200: TransferOut, **errors(400, 401, 403, 404, 409)},
              summary="Reject a requested transfer")
-def transfer_reject(request: HttpRequest, id: Id, payload: ReasonIn):
+def transfer_reject(request: HttpRequest, id: Id, payload: MovementsReasonIn):
     services.transfer_reject(actor=actor(request), transfer=_t(request, id), reason=payload.reason)
     return _transfer(request, id)
 
 
 @router.post("/transfers/{int:id}/cancel", response={200: TransferOut, **errors(400, 401, 403, 404, 409)},
              summary="Withdraw a transfer not yet executed")
-def transfer_cancel(request: HttpRequest, id: Id, payload: ReasonIn):
+def transfer_cancel(request: HttpRequest, id: Id, payload: MovementsReasonIn):
     services.transfer_cancel(actor=actor(request), transfer=_t(request, id), reason=payload.reason)
     return _transfer(request, id)
 
@@ -441,14 +441,14 @@ def transfer_acknowledge(request: HttpRequest, id: Id, payload: NoteIn):
 
 @router.post("/transfers/{int:id}/contest", response={200: TransferOut, **errors(400, 401, 403, 404, 409)},
              summary="Unit manager: contest a transfer out of the unit")
-def transfer_contest(request: HttpRequest, id: Id, payload: ReasonIn):
+def transfer_contest(request: HttpRequest, id: Id, payload: MovementsReasonIn):
     services.transfer_contest(actor=actor(request), transfer=_t(request, id), reason=payload.reason)
     return _transfer(request, id)
 
 
 @router.post("/transfers/{int:id}/decide", response={200: TransferOut, **errors(400, 401, 403, 404, 409)},
              summary="Warden: decide a contested transfer (upheld or reversed)")
-def transfer_decide(request: HttpRequest, id: Id, payload: DecideIn):
+def transfer_decide(request: HttpRequest, id: Id, payload: MovementsDecideIn):
     services.transfer_decide(actor=actor(request), transfer=_t(request, id), decision=payload.decision,
                              reason=payload.reason)
     return _transfer(request, id)
@@ -456,7 +456,7 @@ def transfer_decide(request: HttpRequest, id: Id, payload: DecideIn):
 
 @router.post("/transfers/{int:id}/review", response={200: TransferOut, **errors(400, 401, 403, 404, 409)},
              summary="Warden: review an emergency transfer")
-def transfer_review(request: HttpRequest, id: Id, payload: ReviewIn):
+def transfer_review(request: HttpRequest, id: Id, payload: MovementsReviewIn):
     services.transfer_review_emergency(actor=actor(request), transfer=_t(request, id), note=payload.note)
     return _transfer(request, id)
 
@@ -684,7 +684,7 @@ def sheet_crosscheck(request: HttpRequest, id: Id, payload: CrosscheckIn):
 
 @router.post("/counts/{int:id}/escalate", response={200: CountOut, **errors(400, 401, 403, 404, 409)},
              summary="Start the escape procedure: lock the facility down")
-def count_escalate(request: HttpRequest, id: Id, payload: ReasonIn):
+def count_escalate(request: HttpRequest, id: Id, payload: MovementsReasonIn):
     c = selectors.count_get(actor=actor(request), count_id=id)
     services.count_escalate(actor=actor(request), count=c, reason=payload.reason)
     return _count(request, id)

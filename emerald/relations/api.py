@@ -84,7 +84,7 @@ class RelationshipIn(In):
     detail: Text = Field("", description='e.g. "brother"')
 
 
-class EndIn(In):
+class RelationsEndIn(In):
     reason: Text
 
 
@@ -332,7 +332,7 @@ def relationship_detail(request: HttpRequest, id: Id):
 
 @router.post("/relationships/{int:id}/end", response={200: RelationshipOut, **errors(400, 401, 403, 404, 409)},
              summary="End a relationship")
-def relationship_end(request: HttpRequest, id: Id, payload: EndIn):
+def relationship_end(request: HttpRequest, id: Id, payload: RelationsEndIn):
     rel = selectors.relationship_get(actor=actor(request), relationship_id=id)
     return relationship_dict(services.relationship_end(actor=actor(request), relationship=rel, reason=payload.reason))
 
@@ -408,7 +408,7 @@ def membership_list(request: HttpRequest, query: Query[MembershipQuery]):
 
 @router.post("/memberships/{int:id}/end", response={200: MembershipOut, **errors(400, 401, 403, 404, 409)},
              summary="End a membership")
-def membership_end(request: HttpRequest, id: Id, payload: EndIn):
+def membership_end(request: HttpRequest, id: Id, payload: RelationsEndIn):
     m = selectors.membership_get(actor=actor(request), membership_id=id)
     return membership_dict(services.membership_end(actor=actor(request), membership=m, reason=payload.reason))
 
@@ -430,7 +430,7 @@ def rivalry_create(request: HttpRequest, payload: RivalryIn):
 
 @router.post("/rivalries/{int:id}/end", response={200: RivalryOut, **errors(400, 401, 403, 404, 409)},
              summary="End a rivalry")
-def rivalry_end(request: HttpRequest, id: Id, payload: EndIn):
+def rivalry_end(request: HttpRequest, id: Id, payload: RelationsEndIn):
     r = selectors.rivalry_get(actor=actor(request), rivalry_id=id)
     return rivalry_dict(services.rivalry_end(actor=actor(request), rivalry=r, reason=payload.reason))
 

@@ -34,7 +34,7 @@ tokens_router = Router()
 sessions_router = Router()
 
 
-class TokenOut(Schema):
+class SecurityTokenOut(Schema):
     id: int
     owner: str
     kind: str
@@ -49,7 +49,7 @@ class TokenOut(Schema):
 
 class TokenPage(Schema):
     count: int
-    items: list[TokenOut]
+    items: list[SecurityTokenOut]
 
 
 class TokenCreateIn(In):
@@ -59,7 +59,7 @@ class TokenCreateIn(In):
     expires_at: IsoDateTime | None = Field(None, description="default: 90 days; at most 365 days")
 
 
-class TokenCreatedOut(TokenOut):
+class TokenCreatedOut(SecurityTokenOut):
     token: str = Field(..., description="the raw token: shown only in this answer")
 
 
@@ -113,7 +113,7 @@ def token_create(request: HttpRequest, payload: TokenCreateIn):
     return with_status(201, {**_token(token), "token": raw})
 
 
-@tokens_router.delete("/{token_id}", response={200: TokenOut, **errors(400, 401, 403, 404)},
+@tokens_router.delete("/{token_id}", response={200: SecurityTokenOut, **errors(400, 401, 403, 404)},
                       summary="Revoke an API token")
 def token_revoke(request: HttpRequest, token_id: Id):
     """Your own token, or anyone's for administrators; others get 404."""
@@ -124,7 +124,7 @@ def token_revoke(request: HttpRequest, token_id: Id):
     return _token(token)
 
 
-class SessionOut(Schema):
+class SecuritySessionOut(Schema):
     id: int
     user: str | None
     started_at: datetime
@@ -135,10 +135,10 @@ class SessionOut(Schema):
 
 class SessionPage(Schema):
     count: int
-    items: list[SessionOut]
+    items: list[SecuritySessionOut]
 
 
-class EndIn(In):
+class SecurityEndIn(In):
     reason: Text = Field(..., min_length=1, max_length=200)
 
 
@@ -153,9 +153,9 @@ def session_list(request: HttpRequest, q: Query[PageQuery]):
     return paginate(selectors.active_sessions(actor=actor(request)), q, lambda rows: [_session(s) for s in rows])
 
 
-@sessions_router.post("/{session_id}/end", response={200: SessionOut, **errors(400, 401, 403, 404)},
+@sessions_router.post("/{session_id}/end", response={200: SecuritySessionOut, **errors(400, 401, 403, 404)},
                       summary="End a session now")
-def session_end(request: HttpRequest, session_id: Id, payload: EndIn):
+def session_end(request: HttpRequest, session_id: Id, payload: SecurityEndIn):
     session = UserSession.objects.select_related("user").filter(pk=session_id).first()
     if session is None:
         raise NotFound("Not found.")
