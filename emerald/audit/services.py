@@ -3,7 +3,11 @@
 Services do not write entries directly: they call :func:`record`, which
 buffers the entry; the ``@service`` wrapper flushes the buffer at the end of
 the outermost transaction. Calls outside any service (logins, record views)
-are written at once in their own transaction.
+are written at once in their own transaction — or, while a web request is being
+served, gathered and written together in one transaction before its response
+leaves (:func:`begin_request`, :func:`end_request`): a person page records three
+or four reads, and one append instead of four shortens the time every request
+waits for the chain head's lock.
 """
 
 from __future__ import annotations
@@ -67,10 +71,35 @@ def _centiseconds(moment: datetime) -> datetime:
 
 def begin_buffer() -> None:
     _local.buffer = []
+    _local.taken_reads = []
+
+
+def begin_request() -> None:
+    """Start gathering the entries of reads made while serving one request."""
+    _local.reads = []
+
+
+def end_request() -> None:
+    """Write the gathered entries; raises if they cannot be written, so that nothing is shown unaudited."""
+    try:
+        _flush_reads()
+    finally:
+        _local.reads = None
+
+
+def _flush_reads() -> None:
+    items, _local.reads = _local.reads, []
+    if items:
+        with transaction.atomic():
+            _append(items)
 
 
 def discard_buffer() -> None:
     _local.buffer = None
+    # The service failed, perhaps at commit: the request's reads it would have carried are written later.
+    taken, _local.taken_reads = getattr(_local, "taken_reads", None) or [], []
+    if taken and getattr(_local, "reads", None) is not None:
+        _local.reads = taken + _local.reads
 
 
 def _buffer() -> list[dict[str, Any]] | None:
@@ -110,8 +139,11 @@ def record(
         "at": clock.now(),
     }
     buffer = _buffer()
+    reads = getattr(_local, "reads", None)
     if buffer is not None:
         buffer.append(item)
+    elif reads is not None:
+        reads.append(item)
     else:
         with transaction.atomic():
             _append([item])
@@ -120,6 +152,11 @@ def record(
 def flush_buffer() -> None:
     buffer = _buffer() or []
     _local.buffer = None
+    # Reads gathered earlier in this request go first, so the order of the chain is the order of events.
+    reads = getattr(_local, "reads", None)
+    if reads:
+        _local.taken_reads, _local.reads = reads, []
+        buffer = reads + buffer
     if buffer:
         _append(buffer)
 

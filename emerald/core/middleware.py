@@ -14,20 +14,27 @@ CONTENT_SECURITY_POLICY = (
 
 
 class SecurityHeadersMiddleware:
-    """Send the Content-Security-Policy and Referrer-Policy on every response, and note the client address
-    so audit entries written while serving the request carry it."""
+    """Send the Content-Security-Policy and Referrer-Policy on every response, note the client address
+    so audit entries written while serving the request carry it, and write the request's read entries
+    together before the response leaves."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from emerald.audit.services import set_request_ip
+        from emerald.audit import services as audit
 
-        set_request_ip(request.META.get("REMOTE_ADDR", "") or "")
+        audit.set_request_ip(request.META.get("REMOTE_ADDR", "") or "")
+        audit.begin_request()
         try:
             response = self.get_response(request)
         finally:
-            set_request_ip("")
+            try:
+                # If the entries cannot be written this raises, and the user gets an error instead of
+                # the page: nothing is shown without its audit entry.
+                audit.end_request()
+            finally:
+                audit.set_request_ip("")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Referrer-Policy", getattr(settings, "SECURE_REFERRER_POLICY", None) or "same-origin")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
