@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from emerald.audit.models import AuditEntry
-from emerald.audit.selectors import audit_list
+from emerald.audit.selectors import audit_list, redact_sealed
 from emerald.core.api_support import IsoDateTime, PageQuery, Text, actor, errors, paginate
 
 router = Router()
@@ -53,4 +53,5 @@ def entry_dict(e: AuditEntry) -> dict[str, Any]:
 def entries(request: HttpRequest, query: Query[AuditQuery]):
     qs = audit_list(actor=actor(request), actor_username=query.actor, object_type=query.object_type,
                     object_id=query.object_id, since=query.since, until=query.until, action=query.action)
-    return paginate(qs, query, lambda rows: [entry_dict(e) for e in rows])
+    return paginate(qs, query, lambda rows: [
+        entry_dict(e) for e in redact_sealed(actor=actor(request), entries=list(rows))])

@@ -72,3 +72,30 @@ def test_audit_fields_are_clipped_to_their_columns(db):
     from emerald.audit.verify import verify_chain
 
     assert verify_chain().ok
+
+
+def test_sealed_people_are_not_named_to_auditors(api_as, person_factory, users, client):
+    """Auditors read the whole trail, but a sealed record is known only to administrators, wardens and
+    investigators: its inmate number is "[sealed]" in every entry they read, and asking for it finds nothing."""
+    from emerald.audit.selectors import redact_sealed
+    from emerald.people.models import Person
+
+    person_factory("Sealed", number="ZZ7/1.A")
+    person_factory("Open", number="ZZ7")
+    Person.objects.filter(inmate_number="ZZ7/1.A").update(sealed=True)
+    api_as("warden").get("/people/ZZ7/1.A")
+    api_as("warden").get("/people/ZZ7")
+
+    auditor = api_as("auditor").get("/audit").json()
+    text = str(auditor)
+    assert "ZZ7/1.A" not in text and "[sealed]" in text and "ZZ7" in text
+    assert api_as("auditor").get("/audit", {"object_id": "ZZ7/1.A"}).json()["count"] == 0
+    assert "ZZ7/1.A" in str(api_as("administrator").get("/audit").json())
+
+    client.force_login(users["auditor"])
+    page = client.get("/audit/").content.decode()
+    assert "ZZ7/1.A" not in page and "[sealed]" in page
+    # Only the shown copies change: the stored entries still verify.
+    entries = redact_sealed(actor=users["auditor"], entries=list(AuditEntry.objects.all()))
+    assert any("[sealed]" in e.summary for e in entries)
+    assert AuditEntry.objects.filter(summary__contains="ZZ7/1.A").exists()
