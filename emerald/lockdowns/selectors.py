@@ -45,12 +45,13 @@ def lockdown_get(*, actor: Any, lockdown_id: Any) -> Lockdown:
     return lockdown
 
 
-def banner_lockdowns(*, actor: Any, unit: Unit | None = None) -> list[Lockdown]:
-    """What the banner shows: every facility lockdown in force, and the given unit's own lockdown."""
+def banner_lockdowns(*, actor: Any, unit: Unit | None = None, other: Unit | None = None) -> list[Lockdown]:
+    """What the banner shows: every facility lockdown in force, and the own lockdowns of the given units."""
     if actor is None or not allowed(actor, "lockdown.view"):
         return []
+    unit_ids = {u.pk for u in (unit, other) if u is not None}
     qs = Lockdown.objects.filter(lifted_at__isnull=True).select_related("unit", "facility", "ordered_by")
-    found = [lk for lk in qs if lk.facility_id is not None or (unit is not None and lk.unit_id == unit.pk)]
+    found = [lk for lk in qs if lk.facility_id is not None or lk.unit_id in unit_ids]
     return sorted(found, key=lambda lk: (lk.unit_id is not None, lk.started_at))
 
 

@@ -23,11 +23,8 @@ def lockdown_banner(context: template.Context, unit: Any = None, other: Any = No
     user = getattr(request, "user", None) or context.get("user")
     if user is None or not getattr(user, "is_authenticated", False):
         return {"lockdowns": []}
-    found: list = []
-    for candidate in (unit, other):
-        for lk in banner_lockdowns(actor=user, unit=candidate if isinstance(candidate, Unit) else None):
-            if lk not in found:
-                found.append(lk)
+    found = banner_lockdowns(actor=user, unit=unit if isinstance(unit, Unit) else None,
+                             other=other if isinstance(other, Unit) else None)
     return {"lockdowns": found, "user": user}
 
 
