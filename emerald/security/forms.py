@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from emerald.accounts.models import Role
 from emerald.core.views import EmeraldForm
 
 
 class CodeForm(EmeraldForm):
-    code = forms.CharField(label=_("Code"), max_length=32, strip=True,
+    code = forms.CharField(label=pgettext_lazy("one-time password", "Code"), max_length=32, strip=True,
                            help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text",
                                                          "autocapitalize": "none", "spellcheck": "false"}))
