@@ -42,6 +42,7 @@ def _mount() -> None:
     api.add_router("/education", "emerald.education.api.router", tags=["education"])
     api.add_router("/council", "emerald.council.api.router", tags=["council"])
     api.add_router("/", "emerald.movements.api.router", tags=["movements"])
+    api.add_router("/plans", "emerald.planning.api.router", tags=["housing plans"])
 
 
 _mount()

@@ -24,5 +24,6 @@ urlpatterns = [
     path("relations/", include("emerald.relations.urls")),
     path("education/", include("emerald.education.urls")),
     path("council/", include("emerald.council.urls")),
+    path("plans/", include("emerald.planning.urls")),
     path("", include("emerald.core.urls")),
 ]

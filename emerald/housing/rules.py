@@ -92,6 +92,8 @@ class CellCheck:
 
     cell: Cell
     free_bed: Bed | None = None
+    #: Every free bed the person may take, in order of preference (``free_bed`` is the first).
+    beds: list[Bed] = field(default_factory=list)
     unavailable: str = ""
     full: bool = False
     conflicts: list[KeepApartConflict] = field(default_factory=list)
@@ -153,7 +155,8 @@ def check_cell(person: Person, cell: Cell) -> CellCheck:
         if not beds or result.needs is not None:
             break
         beds, result.needs = check(person, cell, beds)
-    result.free_bed = beds[0] if beds and result.needs is None else None
+    result.beds = list(beds) if result.needs is None else []
+    result.free_bed = result.beds[0] if result.beds else None
     result.conflicts = keep_apart_conflicts(person, cell)
     return result
 

@@ -87,12 +87,12 @@ def _may_emergency(actor: Any, *unit_ids: int | None) -> bool:
 def _place(
     *, actor: Any, person: Person, cell: Cell, reason: str, override_reason: str, kind: str, source_unit_id: int | None,
     emergency: bool = False, emergency_reason: str = "", from_cell: Cell | None = None,
-    start_at: datetime | None = None,
+    start_at: datetime | None = None, bed: Any = None,
 ) -> Placement:
     """Run every rule, then open the placement. The caller has locked person and cell.
 
     ``start_at``: a move passes the moment it closed the previous placement, so the history has no gap
-    in which the roll would show the person nowhere.
+    in which the roll would show the person nowhere. ``bed``: see :func:`placement_move`.
     """
     override_reason = (override_reason or "").strip()
     if override_reason and not _may_override(actor, cell.unit_id, source_unit_id):
@@ -120,8 +120,11 @@ def _place(
         raise _refuse(person, check.needs.detail, check.needs.code)
     if check.full or check.free_bed is None:
         raise _refuse(person, _("Cell %(cell)s has no free bed.") % {"cell": cell.code}, "cell_full")
+    wanted = _bed_id(bed)
+    # A wanted bed is taken only if the rules allow it (free, in service, meeting the person's needs).
+    chosen = next((b for b in check.beds if b.pk == wanted), check.free_bed)
     placement = Placement.objects.create(
-        person=person, bed=check.free_bed, cell=cell, unit=cell.unit, kind=kind, start_at=start_at or clock.now(),
+        person=person, bed=chosen, cell=cell, unit=cell.unit, kind=kind, start_at=start_at or clock.now(),
         reason=reason, ordered_by=actor if getattr(actor, "pk", None) else None,
         override_reason=override_reason if check.conflicts else "",
     )
@@ -132,6 +135,15 @@ def _place(
         record_emergency_move(actor=actor, placement=placement, locks=locks, reason=emergency_reason,
                               from_cell=from_cell)
     return placement
+
+
+def _bed_id(bed: Any) -> int | None:
+    if bed is None or bed == "":
+        return None
+    try:
+        return int(getattr(bed, "pk", bed))
+    except (TypeError, ValueError):
+        raise field_error("bed", _("No such bed.")) from None
 
 
 def _override_changes(placement: Placement) -> dict[str, Any]:
@@ -154,9 +166,13 @@ def _emergency_suffix(placement: Placement) -> str:
 @service("person.admit")
 def person_admit(
     *, actor: Any, person: Person, cell_id: Any, reason: str, override_reason: str = "",
-    emergency: bool = False, emergency_reason: str = "",
+    emergency: bool = False, emergency_reason: str = "", bed: Any = None,
 ) -> Placement:
-    """Admit a person to custody into a cell: opens a stay and the first placement of it."""
+    """Admit a person to custody into a cell: opens a stay and the first placement of it.
+
+    ``bed`` (a bed or its id): the bed to take if it is free and the person may take it; otherwise the
+    first free bed the rules allow, as without it (see :func:`placement_move`).
+    """
     require(actor, "person.admit", "person", person.inmate_number)
     reason = require_text(reason, "reason", _("A reason"))
     person = _lock_person(person)
@@ -169,7 +185,7 @@ def person_admit(
         raise _refuse(person, _("%(name)s is recorded as deceased.") % {"name": person.full_name}, "not_in_custody")
     placement = _place(actor=actor, person=person, cell=cell, reason=reason, override_reason=override_reason,
                        kind=PlacementKind.ADMISSION, source_unit_id=None,
-                       emergency=emergency, emergency_reason=emergency_reason)
+                       emergency=emergency, emergency_reason=emergency_reason, bed=bed)
     Stay.objects.create(person=person, admitted_at=placement.start_at, admission_reason=reason,
                         admitted_by=placement.ordered_by)
     before = person.status
@@ -189,9 +205,14 @@ def person_admit(
 @service("placement.move")
 def placement_move(
     *, actor: Any, person: Person, cell_id: Any, reason: str, override_reason: str = "",
-    emergency: bool = False, emergency_reason: str = "",
+    emergency: bool = False, emergency_reason: str = "", bed: Any = None,
 ) -> Placement:
-    """Move a person in custody to another cell: closes the current placement and opens the next."""
+    """Move a person in custody to another cell: closes the current placement and opens the next.
+
+    ``bed`` (a bed of the cell, or its id) is a preference, not a rule: it is taken if it is free and the
+    person may take it (in service, meeting their needs, e.g. a lower bunk); otherwise the first free bed
+    the rules allow, as without it. The housing optimiser passes the bed it planned.
+    """
     require(actor, "placement.move", "person", person.inmate_number)
     reason = require_text(reason, "reason", _("A reason"))
     person = _lock_person(person)
@@ -211,7 +232,7 @@ def placement_move(
     placement = _place(actor=actor, person=person, cell=cell, reason=reason, override_reason=override_reason,
                        kind=PlacementKind.MOVE, source_unit_id=current.unit_id,
                        emergency=emergency, emergency_reason=emergency_reason, from_cell=current.cell,
-                       start_at=now)
+                       start_at=now, bed=bed)
     audit.record(actor=actor, action="placement.move", object_type="person", object_id=person.inmate_number,
                  changes={"cell": [current.cell.code, cell.code], "reason": reason, **_override_changes(placement)},
                  summary=f"moved {person.inmate_number} from {current.cell.code} to {cell.code}"

@@ -28,14 +28,18 @@ from emerald.core.views import (
     is_keep_apart_refusal,
     require_allowed,
 )
+from emerald.facilities.models import Facility
 from emerald.facilities.selectors import units_visible_to
 from emerald.housing import selectors, services
 from emerald.housing.forms import CloseOrderForm, NonAssociationForm, PlacementForm, ReleaseForm
 from emerald.lockdowns.selectors import emergency_offered
 from emerald.people.models import Person, PersonStatus
 from emerald.people.selectors import people_visible_to, person_get, person_search
+from emerald.planning.selectors import suggest_cells
 
 PAGE_SIZE = 50
+#: How many cells "Suggest a cell" offers.
+SUGGESTIONS = 5
 
 
 def _person(request: HttpRequest, inmate_number: str) -> Person:
@@ -101,6 +105,22 @@ def _wire_unit_select(form: PlacementForm, person: Person) -> None:
     })
 
 
+def _suggestions(request: HttpRequest, person: Person, unit: Any, current: Any, units: list) -> dict[str, Any]:
+    """Ranked safe cells for ``person`` in the facility of the chosen unit (or where they are now), each with
+    its reasons; only cells of units the user can choose in the dialog. Reasons that would reveal keep-apart
+    orders are left out for roles that may not see them (``suggest_cells`` does it with ``actor``)."""
+    facility = unit.facility if unit is not None else (current.unit.facility if current is not None else None)
+    if facility is None:
+        facilities = list(Facility.objects.all()[:2])
+        facility = facilities[0] if len(facilities) == 1 else None
+    if facility is None:
+        return {"suggestions": None, "suggest_facility": None}
+    found = suggest_cells(person, facility, SUGGESTIONS, actor=request.user)
+    visible = {u.pk for u in units}
+    found["cells"] = [c for c in found["cells"] if c["unit_id"] in visible]
+    return {"suggestions": found, "suggest_facility": facility}
+
+
 def _placement_page(request: HttpRequest, inmate_number: str, *, mode: str) -> HttpResponse:
     """The move dialog (``mode`` "move") and the admission form (``mode`` "admit") share one shape."""
     action = "placement.move" if mode == "move" else "person.admit"
@@ -121,14 +141,21 @@ def _placement_page(request: HttpRequest, inmate_number: str, *, mode: str) -> H
     target_unit_ids = (unit.pk if unit else None, current.unit_id if current else None)
     show_override = bool(data and data.get("override_offered")) and may_override(request.user, *target_unit_ids)
     show_emergency = emergency_offered(request.user, *target_unit_ids)
+    suggestions = None
+    if data is None and request.GET.get("suggest"):
+        suggestions = _suggestions(request, person, unit, current, units)
+        if request.htmx:  # type: ignore[attr-defined]
+            return render(request, "housing/partials/cell_suggestions.html", {"person": person, **suggestions})
     if data is not None and "show_cells" in data:
         # "Show cells" (the no-script way to load a unit's cells) re-shows the form without saving or judging it.
         form = PlacementForm(None, units=units, options=options,
                              initial={"unit": unit.pk if unit else "", "reason": data.get("reason", "")})
         data = None
     else:
+        # A chosen suggestion links here with ?unit=&cell=, so the dialog opens with both filled in.
         form = PlacementForm(data, units=units, options=options, show_override=show_override,
-                             show_emergency=show_emergency, initial={"unit": unit.pk if unit else ""})
+                             show_emergency=show_emergency,
+                             initial={"unit": unit.pk if unit else "", "cell": _int(request.GET.get("cell")) or ""})
     _wire_unit_select(form, person)
     status = 200
     refusal = None
@@ -172,7 +199,7 @@ def _placement_page(request: HttpRequest, inmate_number: str, *, mode: str) -> H
     return render(request, "housing/placement_form.html", {
         "person": person, "form": form, "mode": mode, "current": current, "unit": unit,
         "options": options, "refusal": refusal, "see_orders": allowed(request.user, "non_association.view"),
-        **_summary(options),
+        **_summary(options), **(suggestions or {}), "suggest_shown": suggestions is not None,
         "title": (_("Move %(name)s") if mode == "move" else _("Admit %(name)s")) % {"name": person.full_name},
     }, status=status)
 

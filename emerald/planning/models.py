@@ -68,6 +68,8 @@ class PlanItem(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    #: Why it was rejected (required), or the note added to the moves when accepted (optional).
+    decision_reason = models.TextField(blank=True, default="")
     placement = models.ForeignKey(Placement, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

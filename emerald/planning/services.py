@@ -23,7 +23,7 @@ from emerald.audit import services as audit
 from emerald.core import clock
 from emerald.core.access import forbid, require
 from emerald.core.errors import Conflict, Invalid, field_error
-from emerald.core.services import service
+from emerald.core.services import require_text, service
 from emerald.facilities.models import Cell, Facility, Unit
 from emerald.housing.models import Placement
 from emerald.housing.rules import check_cell
@@ -31,10 +31,34 @@ from emerald.housing.services import person_admit, placement_move
 from emerald.people.models import Person, PersonStatus
 from emerald.planning.engine import solve
 from emerald.planning.engine.costs import final_positions
+from emerald.planning.engine.instance import Weights
 from emerald.planning.loader import load_facility
 from emerald.planning.models import ItemStatus, Plan, PlanItem, PlanStatus
 
 MAX_SECONDS = 60.0
+#: Weights are whole numbers from 0 (the engine's bound assumes no negative cost) to this.
+MAX_WEIGHT = 1_000_000
+
+
+def _clean_weights(weights: Any) -> tuple[dict[str, int] | None, list[str]]:
+    """The weights a plan is asked for, checked: known criteria, whole numbers from 0 to MAX_WEIGHT."""
+    if weights is None:
+        return None, []
+    if not isinstance(weights, dict):
+        return None, [_("Weights are a mapping of criterion to number.")]
+    known = Weights().as_dict()
+    problems = []
+    clean: dict[str, int] = {}
+    for key, value in weights.items():
+        if key not in known:
+            problems.append(_("Unknown criterion %(name)s; use one of %(names)s.")
+                            % {"name": key, "names": ", ".join(known)})
+        elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WEIGHT:
+            problems.append(_("The weight of %(name)s must be a whole number from 0 to %(max)d.")
+                            % {"name": key, "max": MAX_WEIGHT})
+        else:
+            clean[key] = value
+    return clean, problems
 
 
 def _check_scope(actor: Any, facility: Facility, units: list[Unit]) -> None:
@@ -74,6 +98,9 @@ def plan_create(
         errors["unit_ids"] = [_("Choose at least one unit to re-house or one person to house.")]
     if any(p.status == PersonStatus.IN_CUSTODY or p.status == PersonStatus.DECEASED for p in arrivals):
         errors["arrivals"] = [_("Arrivals must be people not in custody.")]
+    weights, weight_errors = _clean_weights(weights)
+    if weight_errors:
+        errors["weights"] = weight_errors
     try:
         time_limit = float(time_limit)
     except (TypeError, ValueError):
@@ -124,6 +151,10 @@ def _plan_store(*, actor: Any, facility: Facility, units: list[Unit], arrivals: 
             cost=sum(c for _, c, _ in explanation), explanation=[list(i) for i in explanation],
         ))
     PlanItem.objects.bulk_create(items)
+    if not items:
+        # Nothing to decide: everyone stays where they are (the unplaced, if any, are reported).
+        plan.status = PlanStatus.DONE
+        plan.save(update_fields=["status"])
     audit.record(
         actor=actor, action="plan.create", object_type="plan", object_id=plan.pk,
         changes={"facility": facility.code, "scope": plan.scope, "moves": len(items), "unplaced": len(unplaced),
@@ -136,25 +167,44 @@ def _plan_store(*, actor: Any, facility: Facility, units: list[Unit], arrivals: 
     return plan
 
 
+def _about(plan: Plan, error: Conflict) -> Conflict:
+    """Tag a refusal with the plan, so that its audit entry names it."""
+    error.object_type, error.object_id = "plan", str(plan.pk)
+    return error
+
+
 def _selected(plan: Plan, item_ids: list[Any] | None) -> list[PlanItem]:
-    items = list(plan.items.select_related("person", "from_cell", "to_cell", "to_cell__unit")
-                 .filter(status=ItemStatus.PROPOSED).order_by("id"))
+    items = list(plan.items.select_related("person", "from_cell", "to_cell", "to_cell__unit").order_by("id"))
+    proposed = [i for i in items if i.status == ItemStatus.PROPOSED]
     if item_ids is None:
-        return items
+        return proposed
     try:
         wanted = {int(i) for i in item_ids}
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise field_error("item_ids", _("Item ids must be numbers.")) from None
-    chosen = [i for i in items if i.pk in wanted]
-    if len(chosen) != len(wanted):
-        raise field_error("item_ids", _("Some items are not proposed items of this plan."))
-    if not chosen:
+    if not wanted:
         raise field_error("item_ids", _("Choose at least one item."))
-    return chosen
+    if wanted - {i.pk for i in items}:
+        raise field_error("item_ids", _("Some items are not items of this plan."))
+    decided = sorted(i.pk for i in items if i.pk in wanted and i.status != ItemStatus.PROPOSED)
+    if decided:
+        # Someone decided them meanwhile (or the request was sent twice): a conflict, not bad input.
+        raise _about(plan, Conflict(_("Some of the chosen items were already decided; reload the plan."),
+                                    code="already_decided", extra={"item_ids": decided}))
+    return [i for i in proposed if i.pk in wanted]
 
 
 def _current_cell(person: Person) -> int | None:
     return Placement.objects.filter(person=person, end_at__isnull=True).values_list("cell_id", flat=True).first()
+
+
+def _planned_bed_frees_later(item: PlanItem, free: list[Any], movers: set[int]) -> bool:
+    """Whether the planned bed is taken by someone of the batch who has yet to leave it."""
+    if item.to_bed_id is None or any(b.pk == item.to_bed_id for b in free):
+        return False
+    occupant = (Placement.objects.filter(bed_id=item.to_bed_id, end_at__isnull=True)
+                .values_list("person_id", flat=True).first())
+    return occupant is not None and occupant != item.person_id and occupant in movers
 
 
 @service("plan.accept")
@@ -168,7 +218,7 @@ def plan_accept(*, actor: Any, plan: Plan, item_ids: list[Any] | None = None, re
     require(actor, "plan.accept", "plan", plan.pk)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status == PlanStatus.DONE:
-        raise Conflict(_("Every item of this plan was already decided."), code="plan_done")
+        raise _about(plan, Conflict(_("Every item of this plan was already decided."), code="plan_done"))
     items = _selected(plan, item_ids)
     why = (reason or "").strip()
     move_reason = f"housing plan #{plan.pk}" + (f": {why}" if why else "")
@@ -177,50 +227,65 @@ def plan_accept(*, actor: Any, plan: Plan, item_ids: list[Any] | None = None, re
     targets = {i.to_cell_id for i in items}
     staged: dict[int, int] = {}  # person -> staging cell
     stagings = 0
+    # Each move takes its planned bed (the plan may have given the lower bunk to the one who needs it). A move
+    # whose planned bed is still held by someone of the batch waits for them to leave; only if nobody can move
+    # otherwise does it take another free bed of the planned cell.
+    wait_for_beds = True
     while pending:
         progressed = False
         for item in list(pending):
             person = item.person
             here = _current_cell(person)
             if here != item.from_cell_id and staged.get(person.pk) != here:
-                raise Conflict(
+                raise _about(plan, Conflict(
                     _("%(number)s is no longer where the plan found them; make a new plan.")
-                    % {"number": person.inmate_number}, code="plan_stale", extra={"item_id": item.pk})
+                    % {"number": person.inmate_number}, code="plan_stale", extra={"item_id": item.pk}))
             check = check_cell(person, item.to_cell)
             if not check.ok:
                 continue
+            if wait_for_beds and _planned_bed_frees_later(item, check.beds, {i.person_id for i in pending}):
+                continue
             if here is None:
-                placement = person_admit(actor=actor, person=person, cell_id=item.to_cell_id, reason=move_reason)
+                placement = person_admit(actor=actor, person=person, cell_id=item.to_cell_id, reason=move_reason,
+                                         bed=item.to_bed_id)
             else:
-                placement = placement_move(actor=actor, person=person, cell_id=item.to_cell_id, reason=move_reason)
+                placement = placement_move(actor=actor, person=person, cell_id=item.to_cell_id, reason=move_reason,
+                                           bed=item.to_bed_id)
             item.status, item.decided_by, item.decided_at, item.placement = ItemStatus.ACCEPTED, actor, now, placement
-            item.save(update_fields=["status", "decided_by", "decided_at", "placement"])
+            item.decision_reason = why
+            item.save(update_fields=["status", "decided_by", "decided_at", "placement", "decision_reason"])
             pending.remove(item)
             progressed = True
         if progressed or not pending:
+            wait_for_beds = True
+            continue
+        if wait_for_beds:
+            wait_for_beds = False
             continue
         # Nobody can move: a cycle, or a move blocked by something outside the batch.
         stage = _staging_cell(pending, targets) if stagings < len(items) else None
         if stage is None:
             first = pending[0]
             detail = " ".join(c.sentence(first.person) for c in check_cell(first.person, first.to_cell).conflicts)
-            raise Conflict(
+            raise _about(plan, Conflict(
                 _("The move of %(number)s to %(cell)s cannot be carried out now%(why)s; nothing was moved.")
                 % {"number": first.person.inmate_number, "cell": first.to_cell.code,
                    "why": (": " + detail) if detail else ""},
-                code="plan_blocked", extra={"item_id": first.pk})
+                code="plan_blocked", extra={"item_id": first.pk}))
         person, cell = stage
         placement_move(actor=actor, person=person, cell_id=cell.pk, reason=f"staging for {move_reason}")
         staged[person.pk] = cell.pk
         stagings += 1
+        wait_for_beds = True
     remaining = plan.items.filter(status=ItemStatus.PROPOSED).exists()
     plan.status = PlanStatus.PARTLY_ACCEPTED if remaining else PlanStatus.DONE
     plan.save(update_fields=["status"])
+    planned_beds = len([i for i in items if i.placement is not None and i.placement.bed_id == i.to_bed_id])
     audit.record(
         actor=actor, action="plan.accept", object_type="plan", object_id=plan.pk,
         changes={"items": [i.pk for i in items], "moves": [[i.person.inmate_number, i.from_cell.code if i.from_cell
                                                             else None, i.to_cell.code] for i in items],
-                 "staging_moves": stagings, "reason": why},
+                 "staging_moves": stagings, "in_planned_bed": planned_beds, "reason": why},
         summary=f"accepted {len(items)} moves of housing plan #{plan.pk}"
         + (f" ({stagings} staging moves)" if stagings else ""),
     )
@@ -243,19 +308,23 @@ def _staging_cell(pending: list[PlanItem], targets: set[int]) -> tuple[Person, C
 
 
 @service("plan.reject")
-def plan_reject(*, actor: Any, plan: Plan, item_ids: list[Any] | None = None, reason: str = "") -> Plan:
-    """Decline proposed items (all, or ``item_ids``): they stay on record as rejected, with who and when."""
+def plan_reject(*, actor: Any, plan: Plan, reason: str, item_ids: list[Any] | None = None) -> Plan:
+    """Decline proposed items (all, or ``item_ids``) with a reason: they stay on record as rejected, with who,
+    when and why."""
     require(actor, "plan.accept", "plan", plan.pk)
+    reason = require_text(reason, "reason", _("A reason"))
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status == PlanStatus.DONE:
+        raise _about(plan, Conflict(_("Every item of this plan was already decided."), code="plan_done"))
     items = _selected(plan, item_ids)
     now = clock.now()
     PlanItem.objects.filter(pk__in=[i.pk for i in items]).update(
-        status=ItemStatus.REJECTED, decided_by=actor, decided_at=now)
+        status=ItemStatus.REJECTED, decided_by=actor, decided_at=now, decision_reason=reason)
     remaining = plan.items.filter(status=ItemStatus.PROPOSED).exists()
     accepted = plan.items.filter(status=ItemStatus.ACCEPTED).exists()
     plan.status = (PlanStatus.PARTLY_ACCEPTED if accepted else PlanStatus.PREVIEW) if remaining else PlanStatus.DONE
     plan.save(update_fields=["status"])
     audit.record(actor=actor, action="plan.reject", object_type="plan", object_id=plan.pk,
-                 changes={"items": [i.pk for i in items], "reason": (reason or "").strip()},
+                 changes={"items": [i.pk for i in items], "reason": reason},
                  summary=f"rejected {len(items)} moves of housing plan #{plan.pk}")
     return plan

@@ -169,3 +169,113 @@ def test_a_swap_is_carried_out_with_a_staging_move(users, place, person_factory)
     assert (cell_of(a), cell_of(b)) == ("SOL-02", "SOL-01")
     assert AuditEntry.objects.filter(action="placement.move").count() == 3
     assert "1 staging" in AuditEntry.objects.get(action="plan.accept").summary
+
+
+def _hand_plan(warden, place, moves):
+    """A plan made by hand: ``moves`` is [(person, to cell code, to bed number or None)], in item order."""
+    from emerald.core import clock
+    from emerald.facilities.models import Bed
+    from emerald.planning.models import Plan, PlanItem
+
+    plan = Plan.objects.create(facility=place.facility, created_by=warden, created_at=clock.now())
+    for person, code, number in moves:
+        here = Placement.objects.filter(person=person, end_at__isnull=True).first()
+        PlanItem.objects.create(plan=plan, person=person, from_cell=here.cell if here else None,
+                                to_cell=place.cell(code),
+                                to_bed=Bed.objects.get(cell=place.cell(code), number=number) if number else None)
+    return plan
+
+
+def bed_of(person) -> tuple[str, int]:
+    p = Placement.objects.select_related("cell", "bed").get(person=person, end_at__isnull=True)
+    return p.cell.code, p.bed.number
+
+
+@pytest.mark.django_db
+def test_accepted_moves_land_in_the_planned_bed(users, place, person_factory):
+    admin, warden = users["administrator"], users["warden"]
+    a, arrival = person_factory("Upper"), person_factory("Newcomer")
+    admit(admin, a, place.cell("B-1-01"))
+    plan = _hand_plan(warden, place, [(a, "EC-1-02", 2), (arrival, "EC-1-03", 2)])
+    plan_accept(actor=warden, plan=plan)
+    assert bed_of(a) == ("EC-1-02", 2) and bed_of(arrival) == ("EC-1-03", 2)
+    assert AuditEntry.objects.get(action="plan.accept").changes["in_planned_bed"] == 2
+
+
+@pytest.mark.django_db
+def test_a_taken_planned_bed_falls_back_to_another_bed_of_the_cell(users, place, person_factory):
+    admin, warden = users["administrator"], users["warden"]
+    a, late = person_factory("Planned"), person_factory("Late")
+    admit(admin, a, place.cell("B-1-01"))
+    plan = _hand_plan(warden, place, [(a, "EC-1-02", 2)])
+    from emerald.facilities.models import Bed
+    from emerald.housing.services import person_admit
+
+    person_admit(actor=admin, person=late, cell_id=place.cell("EC-1-02").pk, reason="arrived after the plan",
+                 bed=Bed.objects.get(cell=place.cell("EC-1-02"), number=2))
+    plan_accept(actor=warden, plan=plan)
+    assert bed_of(a) == ("EC-1-02", 1)
+
+
+@pytest.mark.django_db
+def test_a_move_waits_for_its_planned_bed_to_be_vacated_by_the_batch(users, place, person_factory):
+    admin, warden = users["administrator"], users["warden"]
+    a, c = person_factory("Incoming"), person_factory("Leaving")
+    admit(admin, a, place.cell("B-1-01"))
+    from emerald.facilities.models import Bed
+    from emerald.housing.services import person_admit
+
+    person_admit(actor=admin, person=c, cell_id=place.cell("EC-1-03").pk, reason="court",
+                 bed=Bed.objects.get(cell=place.cell("EC-1-03"), number=2))
+    # a comes first, but their bed is c's: a waits until c has left rather than take bed 1.
+    plan = _hand_plan(warden, place, [(a, "EC-1-03", 2), (c, "B-1-02", 1)])
+    plan_accept(actor=warden, plan=plan)
+    assert bed_of(a) == ("EC-1-03", 2) and bed_of(c) == ("B-1-02", 1)
+
+
+@pytest.mark.django_db
+def test_a_computed_plan_is_carried_out_bed_for_bed(users, place, person_factory):
+    warden = users["warden"]
+    arrivals = [person_factory(f"New{i}") for i in range(5)]
+    plan = plan_create(actor=warden, facility=place.facility, arrivals=arrivals, time_limit=1)
+    plan_accept(actor=warden, plan=plan)
+    items = list(plan.items.select_related("placement"))
+    assert items and all(i.to_bed_id and i.placement.bed_id == i.to_bed_id for i in items)
+
+
+@pytest.mark.django_db
+def test_deciding_a_decided_item_is_a_conflict(users, place, person_factory):
+    warden = users["warden"]
+    arrivals = [person_factory(f"New{i}") for i in range(3)]
+    plan = plan_create(actor=warden, facility=place.facility, arrivals=arrivals, time_limit=1)
+    first, second, third = plan.items.order_by("id")
+    plan_reject(actor=warden, plan=plan, item_ids=[first.pk], reason="not this one")
+    first.refresh_from_db()
+    assert (first.status, first.decided_by, first.decision_reason) == (ItemStatus.REJECTED, warden, "not this one")
+    with pytest.raises(Conflict) as exc:
+        plan_accept(actor=warden, plan=plan, item_ids=[first.pk, second.pk])
+    assert exc.value.code == "already_decided" and exc.value.extra["item_ids"] == [first.pk]
+    assert AuditEntry.objects.filter(action="plan.accept", outcome="refused").exists()
+    from emerald.core.errors import Invalid
+
+    with pytest.raises(Invalid):  # not an item of this plan: bad input
+        plan_accept(actor=warden, plan=plan, item_ids=[third.pk + 1000])
+    with pytest.raises(Invalid):  # rejecting needs a reason
+        plan_reject(actor=warden, plan=plan, item_ids=[second.pk], reason="  ")
+    plan_accept(actor=warden, plan=plan, item_ids=[second.pk], reason="bed space")
+    second.refresh_from_db()
+    assert second.status == ItemStatus.ACCEPTED and second.decision_reason == "bed space"
+
+
+@pytest.mark.django_db
+def test_weights_are_checked(users, place, person_factory):
+    from emerald.core.errors import Invalid
+
+    arrival = person_factory("New")
+    for bad in ({"move": -1}, {"nonsense": 3}, {"move": 2.5}, {"move": True}, {"move": 10**9}):
+        with pytest.raises(Invalid) as exc:
+            plan_create(actor=users["warden"], facility=place.facility, arrivals=[arrival], weights=bad)
+        assert "weights" in exc.value.fields
+    plan = plan_create(actor=users["warden"], facility=place.facility, arrivals=[arrival], weights={"move": 3},
+                       time_limit=1)
+    assert plan.weights["move"] == 3
