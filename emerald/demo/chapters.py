@@ -38,6 +38,7 @@ TIMELINE: list[tuple[int, str]] = [
     (7, "emerald.intake.demo:load_chapter_7"),
     (7, "emerald.relations.demo:load_chapter_7"),
     (8, "emerald.movements.demo:load_chapter_8"),
+    (8, "emerald.planning.demo:propose_emerald_city_plan"),
 ]
 
 # Short keys for the named people of the scenario (see emerald/demo/oz.py).

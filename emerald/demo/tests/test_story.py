@@ -56,3 +56,17 @@ def test_the_riot_dead_are_deceased_and_emerald_city_reopened(story):
         pytest.skip("incidents area absent")
     assert Person.objects.filter(status=PersonStatus.DECEASED).count() >= 6
     assert Unit.objects.get(code="EC").status == "open"
+
+
+def test_a_plan_for_emerald_city_awaits_review(story):
+    """The optimiser's plan is left as a preview: every proposed move is safe and nothing has moved."""
+    from emerald.housing.models import Placement
+    from emerald.planning.models import ItemStatus, Plan, PlanStatus
+
+    plan = Plan.objects.get()
+    assert plan.status == PlanStatus.PREVIEW and plan.created_by.username == "mcmanus"
+    items = list(plan.items.all())
+    assert items and all(i.status == ItemStatus.PROPOSED for i in items)
+    for item in items:
+        assert not Placement.objects.filter(person=item.person, cell=item.to_cell, end_at__isnull=True,
+                                            start_at__gte=plan.created_at).exists()
