@@ -83,5 +83,5 @@ def test_officer_sees_no_override_and_german_ui(demo, open_page):
     page.get_by_label("Grund", exact=True).fill("Platz")
     submit(page, page.get_by_role("button", name="Verlegen", exact=True))
     assert page.get_by_role("alert").is_visible()
-    assert page.get_by_label("Begründung für das Übergehen").count() == 0
+    assert page.get_by_label("Grund für das Übergehen").count() == 0
     assert axe_violations(page) == []
