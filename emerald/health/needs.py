@@ -65,7 +65,19 @@ def custody_needs_check(person: Any, cell: Any, beds: list[Any]) -> tuple[list[A
 
     The refusal names the need, never the diagnosis: custody staff read it.
     """
+    return _meet(needs_of([person.pk]).get(person.pk), person, cell, beds)
+
+
+def _bind(person: Any) -> Any:
+    """The same check with the person's needs read once, for asking about many cells (the move dialog)."""
     needs = needs_of([person.pk]).get(person.pk)
+    return lambda person, cell, beds: _meet(needs, person, cell, beds)
+
+
+custody_needs_check.bind = _bind  # type: ignore[attr-defined]
+
+
+def _meet(needs: Needs | None, person: Any, cell: Any, beds: list[Any]) -> tuple[list[Any], NeedRefusal | None]:
     if not needs:
         return beds, None
     if needs.isolation and not (cell.single_occupancy or cell.unit.kind == UnitKind.MEDICAL):

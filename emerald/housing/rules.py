@@ -60,30 +60,38 @@ class KeepApartConflict:
 
 def keep_apart_conflicts(person: Person, cell: Cell) -> list[KeepApartConflict]:
     """Every open order of ``person`` that placing them in ``cell`` would break."""
-    orders = list(open_orders_for(person.pk))
-    if not orders:
-        return []
-    other_ids = {o.person_b_id if o.person_a_id == person.pk else o.person_a_id for o in orders}
-    where_now = {
-        p.person_id: p
-        for p in Placement.objects.filter(person_id__in=other_ids, end_at__isnull=True).select_related(
-            "cell", "unit", "unit__facility"
-        )
-    }
-    unit = cell.unit
-    conflicts = []
-    for order in orders:
-        other = order.other(person.pk)
-        placement = where_now.get(other.pk)
-        if placement is None:
-            continue
-        if order.scope == Scope.CELL and placement.cell_id == cell.pk:
-            conflicts.append(KeepApartConflict(order, other, placement.cell.code))
-        elif order.scope == Scope.UNIT and placement.unit_id == unit.pk:
-            conflicts.append(KeepApartConflict(order, other, placement.unit.code))
-        elif order.scope == Scope.FACILITY and placement.unit.facility_id == unit.facility_id:
-            conflicts.append(KeepApartConflict(order, other, placement.unit.facility.code))
-    return conflicts
+    return _KeepApart(person).conflicts_in(cell)
+
+
+class _KeepApart:
+    """A person's open orders and where the others are now, read once and asked about many cells."""
+
+    def __init__(self, person: Person) -> None:
+        self.person = person
+        self.orders = list(open_orders_for(person.pk))
+        other_ids = {o.person_b_id if o.person_a_id == person.pk else o.person_a_id for o in self.orders}
+        self.where_now = {
+            p.person_id: p
+            for p in Placement.objects.filter(person_id__in=other_ids, end_at__isnull=True).select_related(
+                "cell", "unit", "unit__facility"
+            )
+        } if other_ids else {}
+
+    def conflicts_in(self, cell: Cell) -> list[KeepApartConflict]:
+        unit = cell.unit
+        conflicts = []
+        for order in self.orders:
+            other = order.other(self.person.pk)
+            placement = self.where_now.get(other.pk)
+            if placement is None:
+                continue
+            if order.scope == Scope.CELL and placement.cell_id == cell.pk:
+                conflicts.append(KeepApartConflict(order, other, placement.cell.code))
+            elif order.scope == Scope.UNIT and placement.unit_id == unit.pk:
+                conflicts.append(KeepApartConflict(order, other, placement.unit.code))
+            elif order.scope == Scope.FACILITY and placement.unit.facility_id == unit.facility_id:
+                conflicts.append(KeepApartConflict(order, other, placement.unit.facility.code))
+        return conflicts
 
 
 @dataclass
@@ -107,10 +115,24 @@ class CellCheck:
 
 def free_beds(cell: Cell) -> list[Bed]:
     """Every bed in service with nobody in it, lowest number first (none when a single cell is taken)."""
-    taken = set(Placement.objects.filter(cell=cell, end_at__isnull=True).values_list("bed_id", flat=True))
-    if cell.single_occupancy and taken:
-        return []
-    return [bed for bed in Bed.objects.filter(cell=cell, in_service=True).order_by("number") if bed.pk not in taken]
+    return free_beds_of([cell])[cell.pk]
+
+
+def free_beds_of(cells: list[Cell]) -> dict[int, list[Bed]]:
+    """:func:`free_beds` of many cells in two queries: cell id -> its free beds, lowest number first."""
+    ids = [c.pk for c in cells]
+    taken: dict[int, set[int]] = {pk: set() for pk in ids}
+    for cell_id, bed_id in Placement.objects.filter(cell_id__in=ids, end_at__isnull=True).values_list(
+            "cell_id", "bed_id"):
+        taken[cell_id].add(bed_id)
+    free: dict[int, list[Bed]] = {pk: [] for pk in ids}
+    for bed in Bed.objects.filter(cell_id__in=ids, in_service=True).order_by("cell_id", "number"):
+        if bed.pk not in taken[bed.cell_id]:
+            free[bed.cell_id].append(bed)
+    for cell in cells:
+        if cell.single_occupancy and taken[cell.pk]:
+            free[cell.pk] = []
+    return free
 
 
 def free_bed(cell: Cell) -> Bed | None:
@@ -143,22 +165,38 @@ def register_cell_check(check: Any) -> None:
 
 def check_cell(person: Person, cell: Cell) -> CellCheck:
     """Ask every housing rule about placing ``person`` in ``cell``, without changing anything."""
-    result = CellCheck(cell=cell)
-    if not cell.in_service:
-        result.unavailable = _("Cell %(cell)s is out of service: %(reason)s") % {
-            "cell": cell.code, "reason": cell.out_of_service_reason}
-    elif cell.unit.status == UnitStatus.CLOSED:
-        result.unavailable = _("Unit %(unit)s is closed.") % {"unit": cell.unit.code}
-    beds = free_beds(cell)
-    result.full = not beds
-    for check in _cell_checks:
-        if not beds or result.needs is not None:
-            break
-        beds, result.needs = check(person, cell, beds)
-    result.beds = list(beds) if result.needs is None else []
-    result.free_bed = result.beds[0] if result.beds else None
-    result.conflicts = keep_apart_conflicts(person, cell)
-    return result
+    return check_cells(person, [cell])[0]
+
+
+def check_cells(person: Person, cells: list[Cell]) -> list[CellCheck]:
+    """:func:`check_cell` for many cells (give them with their unit loaded), in a handful of queries.
+
+    The move dialog asks about every cell of a unit; asked one by one that was five queries a cell.
+    """
+    cells = list(cells)
+    beds_of = free_beds_of(cells)
+    keep_apart = _KeepApart(person)
+    # A registered check may offer ``bind(person)``: read what it needs of the person once, not per cell.
+    checks = [c.bind(person) if hasattr(c, "bind") else c for c in _cell_checks]
+    results = []
+    for cell in cells:
+        result = CellCheck(cell=cell)
+        if not cell.in_service:
+            result.unavailable = _("Cell %(cell)s is out of service: %(reason)s") % {
+                "cell": cell.code, "reason": cell.out_of_service_reason}
+        elif cell.unit.status == UnitStatus.CLOSED:
+            result.unavailable = _("Unit %(unit)s is closed.") % {"unit": cell.unit.code}
+        beds = beds_of[cell.pk]
+        result.full = not beds
+        for check in checks:
+            if not beds or result.needs is not None:
+                break
+            beds, result.needs = check(person, cell, beds)
+        result.beds = list(beds) if result.needs is None else []
+        result.free_bed = result.beds[0] if result.beds else None
+        result.conflicts = keep_apart.conflicts_in(cell)
+        results.append(result)
+    return results
 
 
 # Areas that can suspend moves (the lockdowns app) register a guard here from their AppConfig.ready(), so

@@ -14,7 +14,7 @@ from emerald.core.access import deny_read, require_list
 from emerald.facilities.models import Cell, Facility, Unit
 from emerald.facilities.selectors import unit_list
 from emerald.housing.models import NonAssociation, Placement
-from emerald.housing.rules import check_cell, open_orders_q
+from emerald.housing.rules import check_cells, open_orders_q
 from emerald.people.models import Person
 
 
@@ -113,10 +113,8 @@ def move_options(*, actor: Any, person: Person, unit: Unit | None = None) -> lis
     current = current_placement(person)
     see_orders = allowed(actor, "non_association.view")
     options = []
-    for cell in cells:
-        if current and cell.pk == current.cell_id:
-            continue
-        check = check_cell(person, cell)
+    cells = [cell for cell in cells if not (current and cell.pk == current.cell_id)]
+    for cell, check in zip(cells, check_cells(person, cells), strict=True):
         options.append({
             "cell": cell,
             "ok": check.ok,

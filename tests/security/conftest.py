@@ -132,6 +132,10 @@ class Factory:
         connections.close_all()
         _pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         template = urlsplit(source.where).path.lstrip("/")
+        # Connections left by earlier tests' threads (a live server's, a race test's) would make PostgreSQL
+        # refuse the template ("being accessed by other users"); their threads are gone, so end them.
+        _pg_admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                  f"WHERE datname = '{template}' AND pid <> pg_backend_pid()")
         _pg_admin(f'CREATE DATABASE "{db}" TEMPLATE "{template}"')
         self.made.append(db)
         return ScratchDB("postgresql", _pg_url(db))
