@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +16,8 @@ from emerald.core.errors import ServiceError
 from emerald.core.views import apply_service_error, as_http, deny, error_status
 from emerald.facilities import selectors, services
 from emerald.facilities.forms import CellServiceForm, UnitStatusForm
+
+_CELL_PLACEHOLDER = "CELLPK0PLACEHOLDER"
 
 
 def _board(request: HttpRequest, unit_id: int, *, status_form=None, cell_form=None, cell_form_id=None,
@@ -29,13 +33,28 @@ def _board(request: HttpRequest, unit_id: int, *, status_form=None, cell_form=No
                                      prefix_id="unit")
     occupied = sum(len(r.occupants) for r in rows)
     capacity = sum(r.capacity for r in rows)
+    # A unit has dozens of cells, each with its own small form. Rendering each through Django's form
+    # templates made up most of the board's time, so the untouched form is rendered once per state
+    # (in service or not) with a placeholder id, and each cell gets a copy with its own ids.
+    blank: dict[str, str] = {}
+    if may_service:
+        for value in ("0", "1"):
+            form = CellServiceForm(initial={"in_service": value}, prefix_id=f"cell{_CELL_PLACEHOLDER}")
+            blank[value] = render_to_string("facilities/partials/cell_service_fields.html", {"form": form})
     for row in rows:
         row.warnings = [o for o in row.occupants if o.keep_apart]  # type: ignore[attr-defined]
-        row.service_form = (  # type: ignore[attr-defined]
-            cell_form if cell_form is not None and cell_form_id == row.cell.pk
-            else CellServiceForm(initial={"in_service": "0" if row.cell.in_service else "1"},
-                                 prefix_id=f"cell{row.cell.pk}")
-        ) if may_service else None
+        row.service_form = None  # type: ignore[attr-defined]
+        if not may_service:
+            continue
+        if cell_form is not None and cell_form_id == row.cell.pk:
+            row.service_form = cell_form  # type: ignore[attr-defined]
+            row.service_fields = render_to_string(  # type: ignore[attr-defined]
+                "facilities/partials/cell_service_fields.html", {"form": cell_form})
+        else:
+            row.service_form = True  # type: ignore[attr-defined]
+            value = "0" if row.cell.in_service else "1"
+            row.service_fields = mark_safe(  # type: ignore[attr-defined]  # noqa: S308 - our own render; the id is an int
+                blank[value].replace(_CELL_PLACEHOLDER, str(int(row.cell.pk))))
     return render(request, "facilities/unit.html", {
         "unit": unit, "rows": rows, "title": _("Unit %(code)s") % {"code": unit.code},
         "may_manage": may_manage, "may_service": may_service, "status_form": status_form,

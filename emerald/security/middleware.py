@@ -71,6 +71,8 @@ class SessionGuardMiddleware:
         now = clock.now()
         if now - row["last_seen_at"] > SEEN_EVERY:
             UserSession.objects.filter(pk=sid, last_seen_at__lt=now).update(last_seen_at=now)
+            # Saving the session pushes its expiry (30 idle minutes) forward; once a minute is precise enough.
+            request.session.modified = True
         return True
 
 

@@ -128,3 +128,24 @@ def test_staff_page_disables_and_changes_roles(users):
     other = Client()
     other.force_login(users["warden"])
     assert other.post(reverse("security:staff_action", args=[officer.pk, "enable"]), {"reason": "x"}).status_code == 403
+
+
+def test_idle_expiry_moves_forward_once_a_minute_not_on_every_click(users):
+    """The session is written when the user is seen after more than a minute, not on every page."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+
+    from emerald.core import clock
+
+    client = signed_in("officer")
+    key = client.session.session_key
+    first = Session.objects.get(session_key=key).expire_date
+    row = UserSession.objects.get(session_key=key)
+    with clock.frozen_at(row.last_seen_at + timedelta(seconds=30)):
+        assert client.get(reverse("core:dashboard")).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == first  # within the minute: no write
+    with clock.frozen_at(row.last_seen_at + timedelta(minutes=2)):
+        assert client.get(reverse("core:dashboard")).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date > first
+    assert UserSession.objects.get(session_key=key).last_seen_at > row.last_seen_at
