@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from emerald.audit.models import AuditEntry
 from emerald.audit.verify import verify_chain
+from emerald.census import importer
 from emerald.census import services as census_services
 from emerald.census.importer import run_import, run_verify
 from emerald.census.models import BadRow, CensusEvent, Gap, ImportedDay, ImportRun, SourceRecord
@@ -151,6 +152,41 @@ def test_both_formats_in_one_run_and_one_facility(users):
     # 67006 was in custody in 2019 and again in 2025 with another ADMITTED_DT: two stays of one person.
     assert len(stays_of("67006")) == 2
     assert all(c.ok for c in run_verify(actor=admin, paths=[CURRENT, FOIL]))
+
+
+@pytest.mark.django_db
+def test_reading_by_difference_writes_what_comparing_every_row_writes(users, monkeypatch):
+    admin = users["administrator"]
+    real_import_day = census_services._import_day
+    paths_taken = []
+
+    def watch(**kwargs):
+        delta, state = kwargs["delta"], kwargs["state"]
+        paths_taken.append(delta is not None and delta.base is not None and delta.base is state.synced)
+        return real_import_day(**kwargs)
+
+    monkeypatch.setattr(census_services, "_import_day", watch)
+    run_import(actor=admin, paths=[CURRENT, FOIL], facility_code="NYC")
+    assert paths_taken == [False, True, True, True, True, True, True]  # the first day: nothing to compare with
+    by_difference = snapshot()
+    for model in (CensusEvent, ImportedDay, Gap, BadRow, SourceRecord, Placement, Stay):
+        model.objects.all().delete()
+    Person.history.all().delete()
+    Person.objects.all().delete()
+    ImportRun.objects.all().delete()
+
+    real_parse_day = importer.parse_day
+
+    def whole_rows_only(*args, **kwargs):
+        parsed = real_parse_day(*args, **kwargs)
+        parsed.delta = None
+        return parsed
+
+    monkeypatch.setattr(importer, "parse_day", whole_rows_only)
+    paths_taken.clear()
+    run_import(actor=admin, paths=[CURRENT, FOIL], facility_code="NYC")
+    assert not any(paths_taken)
+    assert snapshot() == by_difference
 
 
 @pytest.mark.django_db
