@@ -46,8 +46,10 @@ def detail(request: HttpRequest, inmate_number: str) -> HttpResponse:
         raise as_http(exc) from exc
     see_placements = allowed(user, "placement.view")
     see_orders = allowed(user, "non_association.view")
-    current = housing.current_placement(person) if see_placements else None
-    history = list(housing.placement_history(actor=user, person=person)) if see_placements else []
+    history = (list(housing.placement_history(actor=user, person=person).select_related("bed"))
+               if see_placements else [])
+    # The open placement is in the history already: no second query for it.
+    current = next((p for p in history if p.end_at is None), None)
     orders = list(housing.non_association_list(actor=user, person=person)) if see_orders else []
     for order in orders:
         order.other_person = order.other(person.pk)  # type: ignore[attr-defined]

@@ -42,8 +42,9 @@ def may_see_groups(actor: Any) -> bool:
 def relationships_of(*, actor: Any, person: Person, include_ended: bool = False) -> list[Relationship]:
     """A person's relationships (open ones, or all), each with ``other`` set to the other person."""
     require_list(actor, "relationship.view", "relationship")
+    # Not the recording users: no caller shows them, and each join costs the planner on every person page.
     qs = Relationship.objects.filter(Q(person_a=person) | Q(person_b=person)).select_related(
-        "person_a", "person_b", "keep_apart", "created_by", "ended_by")
+        "person_a", "person_b", "keep_apart")
     if not include_ended:
         qs = qs.filter(ended_at__isnull=True)
     visible = people_visible_to(actor)
