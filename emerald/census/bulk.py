@@ -27,7 +27,7 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
     if n <= 0:
         return []
     table = model._meta.db_table
-    pk = model._meta.pk.column
+    pk = str(model._meta.pk.column)  # type: ignore[union-attr]
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [_sequence(cur, table, pk), n])
@@ -79,7 +79,7 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
 def _columns(model: type[models.Model], names: Sequence[str]) -> tuple[list[str], list[tuple[int, Callable[[Any], Any]]]]:
     fields = [model._meta.get_field(n) for n in names]
     conversions = [(i, fn) for i, f in enumerate(fields) if (fn := _converter(f)) is not None]  # type: ignore[arg-type]
-    return [f.column for f in fields], conversions  # type: ignore[union-attr]
+    return [f.column for f in fields], conversions  # type: ignore[union-attr,misc]
 
 
 def _convert(rows: Iterable[Sequence[Any]], conversions: list[tuple[int, Callable[[Any], Any]]]) -> list[Any]:
@@ -188,7 +188,7 @@ def update(model: type[models.Model], names: Sequence[str], rows: Iterable[Seque
     return len(data)
 
 
-def update_where_in(model: type[models.Model], values: dict[str, Any], ids: Sequence[int]) -> int:
+def update_where_in(model: type[models.Model], values: dict[str, Any], ids: Sequence[int | None]) -> int:
     """``UPDATE ... SET field = value, ... WHERE pk IN ids`` (in chunks), without the ORM's per-key work."""
     if not ids:
         return 0

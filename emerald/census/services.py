@@ -432,10 +432,10 @@ def _import_day(*, actor: Any, run: ImportRun, state: SourceState, day: date, ce
                              [t.placement_id for t, _r in moves])
     if readmitted:
         ends = []
-        for cur, row, t in readmitted:
+        for cur, row, left_at in readmitted:
             reason = f"admitted again ({row.admitted_raw}) by the census of {day}{note}"
-            ends.append((cur.placement_id, cur.stay_id, t, reason))
-            add_event((day_id, cur.person_id, cur.stay_id, _RELEASE, "", cur.unit_code, "", db_time(t), *window,
+            ends.append((cur.placement_id, cur.stay_id, left_at, reason))
+            add_event((day_id, cur.person_id, cur.stay_id, _RELEASE, "", cur.unit_code, "", db_time(left_at), *window,
                        _json({"reason": "admitted again", "new_admitted_dt": row.admitted_raw})))
         bulk.update(Placement, ["end_at", "end_reason"], [(t, reason, p) for p, _s, t, reason in ends])
         bulk.update(Stay, ["released_at", "release_kind", "release_reason"],
@@ -454,9 +454,9 @@ def _import_day(*, actor: Any, run: ImportRun, state: SourceState, day: date, ce
     known = state.known
     unknown = [f"{prefix}{r.source_id}".upper() for r in arrivals if r.source_id not in known]
     adopted: dict[str, Person] = {}
-    for start in range(0, len(unknown), 2000):
+    for i in range(0, len(unknown), 2000):
         # A record made by hand (or by another source) with this number: adopt it if nobody else claims it.
-        for p in Person.objects.filter(inmate_number__in=unknown[start:start + 2000]):
+        for p in Person.objects.filter(inmate_number__in=unknown[i:i + 2000]):
             if SourceRecord.objects.filter(person=p).exists() or p.status == PersonStatus.IN_CUSTODY:
                 raise Conflict(_("Inmate number %(n)s already belongs to a person who is not from this census, "
                                  "or who is in custody by other means.") % {"n": p.inmate_number},
@@ -477,9 +477,10 @@ def _import_day(*, actor: Any, run: ImportRun, state: SourceState, day: date, ce
             stay_start = admitted_at if last_release is None or admitted_at >= last_release else last_release
             a = _Admission(row, prev, prev.person_id, prev.number, stay_start, start)
         admissions.append(a)
-    for cur, row, t in readmitted:
+    for cur, row, left_at in readmitted:
         admissions.append(_Admission(row, cur, cur.person_id, cur.number,
-                                     row.admitted_at if row.admitted_at >= t else t, t, readmitted_at=t))
+                                     row.admitted_at if row.admitted_at >= left_at else left_at, left_at,
+                                     readmitted_at=left_at))
     fresh = [a for a in admissions if a.person_id is None]
     if fresh:
         ids = bulk.reserve_ids(Person, len(fresh))
