@@ -130,3 +130,27 @@ def test_board_query_count_does_not_grow(client, users, place, django_assert_max
     non_association_create(actor=admin, person_a=people[1], person_b=people[2], scope="unit", reason="threat")
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert board(client, place.ec).status_code == 200
+
+
+def test_each_cell_has_its_own_service_form_and_a_refused_one_stays_open(client, users, place):
+    """The board copies one rendered form to every cell: each copy must carry its own cell's ids and state."""
+    import re
+
+    client.force_login(users["warden"])
+    broken = place.cell("SOL-02")
+    client.post(reverse("facilities:cell_service", args=[broken.pk]), {"in_service": "0", "reason": "broken window"})
+    html = board(client, place.sol).content.decode()
+    cells = list(Cell.objects.filter(unit=place.sol))
+    ids = re.findall(r'id="(id_cell\d+_reason)"', html)
+    assert sorted(ids) == sorted(f"id_cell{c.pk}_reason" for c in cells)  # one each, none shared
+    assert f'for="id_cell{broken.pk}_reason"' in html
+    # The broken cell offers to return to service (in_service=1); the others to be taken out (0).
+    assert f'name="in_service" value="1" id="id_cell{broken.pk}_in_service"' in html
+    other = next(c for c in cells if c.pk != broken.pk)
+    assert f'name="in_service" value="0" id="id_cell{other.pk}_in_service"' in html
+    # No reason given: 400, the board again, that cell's form open with its error, the others untouched.
+    response = client.post(reverse("facilities:cell_service", args=[other.pk]), {"in_service": "0", "reason": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count("<details open>") == 1 and "Not saved" in html
+    assert Cell.objects.get(pk=other.pk).in_service
