@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from emerald.facilities.models import Unit
 from emerald.people.models import Person
@@ -80,7 +81,7 @@ class Decision(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
     number = models.PositiveSmallIntegerField()
-    text = models.TextField(_("decision"))
+    text = models.TextField(pgettext_lazy("council", "decision"))
 
     class Meta:
         ordering = ["meeting_id", "number"]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from emerald.facilities.models import Unit
 from emerald.housing.models import Placement
@@ -124,8 +125,8 @@ class SanctionKind(models.TextChoices):
 
 
 class SanctionStatus(models.TextChoices):
-    ACTIVE = "active", _("active")
-    COMPLETED = "completed", _("completed")
+    ACTIVE = "active", pgettext_lazy("sanction", "active")
+    COMPLETED = "completed", pgettext_lazy("sanction", "completed")
     QUASHED = "quashed", _("quashed")
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -47,7 +48,7 @@ class UnitKind(models.TextChoices):
 
 class UnitStatus(models.TextChoices):
     OPEN = "open", _("open")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("unit status", "closed")
     LOCKED_DOWN = "locked_down", _("locked down")
 
 

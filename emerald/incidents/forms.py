@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from emerald.core.views import EmeraldForm
 from emerald.facilities.models import Cell, Unit
@@ -77,7 +78,7 @@ class AddendumForm(EmeraldForm):
 
 class AcceptForm(EmeraldForm):
     scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices)
-    reason = forms.CharField(label=_("Comment"), max_length=2000, required=False)
+    reason = forms.CharField(label=pgettext_lazy("incident review", "Comment"), max_length=2000, required=False)
 
 
 class RejectForm(EmeraldForm):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from emerald.facilities.models import Cell, Unit
@@ -186,7 +187,7 @@ class Party(models.Model):
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("person in custody"))
     staff_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("staff member"))
+                                   related_name="+", verbose_name=pgettext_lazy("incident involvement", "staff member"))
     name = models.CharField(_("name"), max_length=200, blank=True)
     description = models.CharField(_("position or description"), max_length=300, blank=True)
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from emerald.facilities.models import Facility, SecurityLevel
 from emerald.housing.models import Placement
@@ -16,7 +17,7 @@ from emerald.people.models import Person
 class IntakeStatus(models.TextChoices):
     OPEN = "open", _("in progress")
     ADMITTED = "admitted", _("admitted")
-    CANCELLED = "cancelled", _("cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("process", "cancelled")
 
 
 class Intake(models.Model):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from emerald.incidents.models import Incident, Party, party_constraints
 from emerald.people.models import Person
@@ -20,7 +21,7 @@ class InvestigationKind(models.TextChoices):
 
 class InvestigationStatus(models.TextChoices):
     OPEN = "open", _("open")
-    SUSPENDED = "suspended", _("suspended")
+    SUSPENDED = "suspended", pgettext_lazy("investigation", "suspended")
     CLOSED = "closed", _("closed")
 
 

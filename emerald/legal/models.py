@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from emerald.people.models import Person
 
@@ -133,7 +134,7 @@ class LegalHelper(models.Model):
 
 
 class HearingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("scheduled")
+    SCHEDULED = "scheduled", pgettext_lazy("hearing", "scheduled")
     CANCELLED = "cancelled", _("cancelled")
 
 

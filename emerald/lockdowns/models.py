@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from emerald.facilities.models import Cell, Facility, Unit
 from emerald.housing.models import Placement
@@ -155,8 +156,8 @@ class EmergencyMove(models.Model):
 
 class RunStatus(models.TextChoices):
     PREVIEWED = "previewed", _("previewed")
-    EXECUTED = "executed", _("executed")
-    CANCELLED = "cancelled", _("cancelled")
+    EXECUTED = "executed", pgettext_lazy("rehousing", "executed")
+    CANCELLED = "cancelled", pgettext_lazy("process", "cancelled")
 
 
 class RehousingRun(models.Model):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from emerald.facilities.models import Cell, Facility, Unit
 from emerald.housing.models import Placement
@@ -263,7 +264,7 @@ class CountKind(models.TextChoices):
 
 
 class CountStatus(models.TextChoices):
-    OPEN = "open", _("in progress")
+    OPEN = "open", pgettext_lazy("count", "in progress")
     CLEARED = "cleared", _("cleared")
 
 
@@ -366,7 +367,7 @@ class CountSheet(models.Model):
 class Mark(models.TextChoices):
     UNMARKED = "", _("not counted yet")
     PRESENT = "present", _("present")
-    ABSENT = "absent", _("absent")
+    ABSENT = "absent", pgettext_lazy("count", "absent")
     ELSEWHERE = "elsewhere", _("found elsewhere")
     OUT = "out", _("out on a recorded absence")
 
