@@ -209,6 +209,8 @@ def main() -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["EMERALD_DATABASE_URL"] = args.pg_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emerald.settings")
+    # As a production install runs it: with DEBUG on, Django also times and keeps every SQL statement.
+    os.environ.setdefault("EMERALD_DEBUG", "0")
     import django
 
     django.setup()
