@@ -33,6 +33,15 @@ def census(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=NY)
 
 
+def forget_imports() -> None:
+    """Remove everything the imports wrote, so the same files can be imported again from nothing."""
+    for model in (CensusEvent, ImportedDay, Gap, BadRow, SourceRecord, Placement, Stay):
+        model.objects.all().delete()
+    Person.history.all().delete()
+    Person.objects.all().delete()
+    ImportRun.objects.all().delete()
+
+
 def snapshot() -> dict[str, object]:
     """Everything the import writes, in a comparable form."""
     return {
@@ -169,11 +178,7 @@ def test_reading_by_difference_writes_what_comparing_every_row_writes(users, mon
     run_import(actor=admin, paths=[CURRENT, FOIL], facility_code="NYC")
     assert paths_taken == [False, True, True, True, True, True, True]  # the first day: nothing to compare with
     by_difference = snapshot()
-    for model in (CensusEvent, ImportedDay, Gap, BadRow, SourceRecord, Placement, Stay):
-        model.objects.all().delete()
-    Person.history.all().delete()
-    Person.objects.all().delete()
-    ImportRun.objects.all().delete()
+    forget_imports()
 
     real_parse_day = importer.parse_day
 
@@ -205,11 +210,7 @@ def test_resumes_after_an_interruption(users, monkeypatch):
     run_import(actor=admin, paths=[CURRENT], facility_code="NYC")
     expected = snapshot()
     # Start again from an empty history: stop after two days, then crash in the middle of the third.
-    for model in (CensusEvent, ImportedDay, Gap, BadRow, SourceRecord, Placement, Stay):
-        model.objects.all().delete()
-    Person.history.all().delete()
-    Person.objects.all().delete()
-    ImportRun.objects.all().delete()
+    forget_imports()
 
     first = run_import(actor=admin, paths=[CURRENT], facility_code="NYC", stop_after_days=2)
     assert first.days == 2 and first.stopped
