@@ -373,7 +373,7 @@ def _import_day(*, actor: Any, run: ImportRun, state: SourceState, day: date, ce
     note = " (across missing days)" if in_gap else ""
     counts = dict.fromkeys(("in_census", "people", "stays", "readmissions", "releases", "custody_changes",
                             "attribute_changes", "changes"), 0)
-    # Rows are written as the database stores them (bulk.insert(prepared=True)): each moment converted once.
+    # Rows are written as the database stores them (bulk.Prepared): each moment converted once.
     db_time = bulk.datetime_adapter()
     day_id = bulk.reserve_ids(ImportedDay, 1)[0]
     events: list[tuple[Any, ...]] = []
