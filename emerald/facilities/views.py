@@ -43,7 +43,8 @@ def _board(request: HttpRequest, unit_id: int, *, status_form=None, cell_form=No
             blank[value] = render_to_string("facilities/partials/cell_service_fields.html", {"form": form})
     for row in rows:
         row.warnings = [o for o in row.occupants if o.keep_apart]  # type: ignore[attr-defined]
-        row.service_form = None  # type: ignore[attr-defined]
+        # service_form: only the submitted form of this cell (its errors); service_fields: what every cell shows.
+        row.service_form = row.service_fields = None  # type: ignore[attr-defined]
         if not may_service:
             continue
         if cell_form is not None and cell_form_id == row.cell.pk:
@@ -51,7 +52,6 @@ def _board(request: HttpRequest, unit_id: int, *, status_form=None, cell_form=No
             row.service_fields = render_to_string(  # type: ignore[attr-defined]
                 "facilities/partials/cell_service_fields.html", {"form": cell_form})
         else:
-            row.service_form = True  # type: ignore[attr-defined]
             value = "0" if row.cell.in_service else "1"
             row.service_fields = mark_safe(  # type: ignore[attr-defined]  # noqa: S308 - our own render; the id is an int
                 blank[value].replace(_CELL_PLACEHOLDER, str(int(row.cell.pk))))
