@@ -17,6 +17,13 @@ class CodeForm(EmeraldForm):
                                                          "autocapitalize": "none", "spellcheck": "false"}))
 
 
+class TotpCodeForm(EmeraldForm):
+    code = forms.CharField(label=pgettext_lazy("one-time password", "Code"), max_length=32, strip=True,
+                           help_text=_("The 6-digit code your authenticator app shows now (not a recovery code)."),
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                                         "autocapitalize": "none", "spellcheck": "false"}))
+
+
 class ReasonForm(EmeraldForm):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -21,12 +21,19 @@ from emerald.security.signals import EPOCH_KEY, SID_KEY
 SEEN_EVERY = timedelta(minutes=1)
 
 
-def _open_to_unverified(path: str) -> bool:
-    """Pages a signed-in user may reach before the second factor: the step itself, sign-out, static files."""
-    return path.startswith((
-        reverse("security:otp_verify"), reverse("security:otp_enrol"), reverse("security:otp_recovery_shown"),
-        reverse("accounts:logout"), reverse("accounts:login"), "/static/", "/i18n/", api_prefix(),
-    ))
+def _open_to_unverified(path: str, user) -> bool:
+    """Pages a signed-in user may reach before the second factor: an exact list, never a prefix.
+
+    Sign-in, sign-out, the code step, enrolment (only for a user with no confirmed device: an
+    enrolled user must give a code, not start again), the language switch, static files and the
+    API (which authenticates with tokens and asks for the code itself). Anything else, including
+    every other page under ``/security/2fa/``, waits for the code.
+    """
+    exact = {reverse("accounts:login"), reverse("accounts:logout"), reverse("security:otp_verify"),
+             reverse("set_language")}
+    if not otp.is_enrolled(user):
+        exact.add(reverse("security:otp_enrol"))
+    return path in exact or path.startswith(("/static/", api_prefix()))
 
 
 class SessionGuardMiddleware:
@@ -50,7 +57,7 @@ class SessionGuardMiddleware:
                 # when it happened; the request goes on as anonymous (the sign-in page).
                 request.session.flush()
                 request.user = AnonymousUser()
-            elif otp.required_for(user) and not user.is_verified() and not _open_to_unverified(request.path_info):
+            elif otp.required_for(user) and not user.is_verified() and not _open_to_unverified(request.path_info, user):
                 target = "security:otp_verify" if otp.is_enrolled(user) else "security:otp_enrol"
                 url = reverse(target) + "?" + urlencode({"next": request.get_full_path()})
                 if request.headers.get("HX-Request"):

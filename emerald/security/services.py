@@ -25,6 +25,16 @@ from emerald.security.models import UserSession
 RECOVERY_CODES = 10
 
 
+class WrongCode(Invalid):
+    """A wrong two-factor code: bad input, but audited (someone may be guessing)."""
+
+    code = "invalid_otp"
+    audited = True
+
+    def __init__(self, detail: str):
+        super().__init__(detail, fields={"code": [detail]})
+
+
 def _drop_stored_session(session_key: str) -> None:
     """Remove the session from Django's store too (the tracked row alone already stops it)."""
     if session_key:
@@ -146,10 +156,21 @@ def otp_enrol_confirm(*, actor: User, code: str) -> tuple[Any, list[str]]:
 
 
 @service("otp.recovery_codes")
-def otp_recovery_regenerate(*, actor: User) -> list[str]:
-    """Replace the user's recovery codes with 10 new ones (the old ones stop working)."""
-    if not otp.is_enrolled(actor):
+def otp_recovery_regenerate(*, actor: User, code: str) -> list[str]:
+    """Replace the user's recovery codes with 10 new ones (the old ones stop working).
+
+    Asks for a current code of the authenticator app again, never a recovery code: new recovery codes
+    are a second factor, so making them must take the second factor itself. Otherwise a session (or a
+    thief) with the password alone could mint codes and sign in with one.
+    """
+    device = otp.confirmed_totp(actor)
+    if device is None:
         raise Invalid(_("Enrol an authenticator app first."))
+    code = (code or "").strip().replace(" ", "")
+    if not code:
+        raise field_error("code", _("Enter the code your authenticator app shows now."))
+    if not code.isdigit() or not device.verify_token(code):
+        raise WrongCode(_("That code is not right. Wait for the next code and try again."))
     codes = _new_recovery_codes(actor)
     audit.record(actor=actor, action="otp.recovery_codes", object_type="user", object_id=actor.pk,
                  summary=f"{actor.username} made new recovery codes")

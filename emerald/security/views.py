@@ -23,7 +23,7 @@ from emerald.core import clock
 from emerald.core.errors import ServiceError
 from emerald.core.views import apply_service_error, error_status, require_allowed
 from emerald.security import otp, selectors, services
-from emerald.security.forms import CodeForm, ReasonForm, RoleForm, TokenForm
+from emerald.security.forms import CodeForm, ReasonForm, RoleForm, TokenForm, TotpCodeForm
 from emerald.security.models import UserSession
 
 RECOVERY_SESSION_KEY = "_emerald_recovery_codes"
@@ -124,15 +124,25 @@ def otp_recovery_shown(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def otp_recovery_new(request: HttpRequest) -> HttpResponse:
-    try:
-        codes = services.otp_recovery_regenerate(actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.detail)
-        return redirect("security:account")
-    request.session[RECOVERY_SESSION_KEY] = codes
-    return redirect("security:otp_recovery_shown")
+    """New recovery codes: only for a fully signed-in user, who gives a current authenticator code again."""
+    form = TotpCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                codes = services.otp_recovery_regenerate(actor=request.user, code=form.cleaned_data["code"])
+            except ServiceError as exc:
+                apply_service_error(form, exc)
+                status = error_status(exc)
+            else:
+                request.session[RECOVERY_SESSION_KEY] = codes
+                return redirect("security:otp_recovery_shown")
+        else:
+            status = 400
+    return render(request, "security/recovery_new.html", {
+        "form": form, "enrolled": otp.is_enrolled(request.user), "title": _("Make new recovery codes"),
+        "nav": "security"}, status=status)
 
 
 # --------------------------------------------------------------------------- account, sessions, tokens

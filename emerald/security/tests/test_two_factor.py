@@ -72,7 +72,8 @@ def test_a_wrong_code_delays_the_next_try(client, users, two_factor):
 def test_recovery_code_works_once(client, users, two_factor):
     medical = users["medical"]
     sign_in(client, "medical", PASSWORD)
-    codes = __import__("emerald.security.services", fromlist=["x"]).otp_recovery_regenerate(actor=medical)
+    codes = __import__("emerald.security.services", fromlist=["x"]).otp_recovery_regenerate(
+        actor=medical, code=code_for(medical))
     client.post(reverse("accounts:logout"))
     login(client, "medical")
     assert client.post(reverse("security:otp_verify"), {"code": codes[0]}).status_code == 302
@@ -128,3 +129,91 @@ def test_demo_secret_and_hint(db):
 
     assert len(otp.totp_now(DEMO_TOTP_SECRET)) == 6
     assert DEMO_TOTP_SECRET in hint()
+
+
+# --------------------------------------------------------------------------- the second step cannot be skipped
+
+
+def _recovery_tokens(user) -> set[str]:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+
+
+@pytest.mark.parametrize("role", ["administrator", "warden", "investigator", "medical"])
+def test_password_alone_cannot_make_recovery_codes(client, users, two_factor, role):
+    """Regression: the guard let through every path starting with /security/2fa/recovery-codes/."""
+    from emerald.security.services import otp_recovery_regenerate
+
+    user = users[role]
+    enrol(user)
+    real = otp_recovery_regenerate(actor=user, code=code_for(user))
+    login(client, user.username)
+    response = client.post(reverse("security:otp_recovery_new"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("security:otp_verify"))
+    assert client.get(reverse("security:otp_recovery_shown")).status_code == 302
+    assert client.get(reverse("security:otp_recovery_shown"))["Location"].startswith(reverse("security:otp_verify"))
+    assert _recovery_tokens(user) == set(real), "the real user's codes were replaced"
+    # Still held at the code step for every other page.
+    assert client.get(reverse("core:dashboard"))["Location"].startswith(reverse("security:otp_verify"))
+    # And the API gives no token for a code the attacker does not have.
+    api = Api()
+    assert_error(api.post("/auth/token", {"username": user.username, "password": PASSWORD, "otp": "abcd2345"}),
+                 401, "invalid_otp")
+
+
+@pytest.mark.parametrize("path_name", [
+    "security:account", "security:otp_recovery_new", "security:otp_recovery_shown", "security:otp_enrol",
+    "security:sessions", "security:tokens", "security:token_create", "security:staff", "people:search",
+])
+def test_only_an_exact_list_of_paths_is_open_before_the_code(client, users, two_factor, path_name):
+    enrol(users["warden"])
+    login(client, "warden")
+    for method in (client.get, client.post):
+        response = method(reverse(path_name))
+        assert response.status_code == 302, (path_name, method)
+        assert response["Location"].startswith(reverse("security:otp_verify")), (path_name, response["Location"])
+    # A path that merely starts like an open one is not open either.
+    assert client.get(reverse("security:otp_verify") + "x/")["Location"].startswith(reverse("security:otp_verify"))
+
+
+def test_open_paths_before_the_code(client, users, two_factor):
+    enrol(users["warden"])
+    login(client, "warden")
+    assert client.get(reverse("security:otp_verify")).status_code == 200
+    assert client.post(reverse("set_language"), {"language": "de", "next": "/"}).status_code == 302
+    assert client.post(reverse("accounts:logout")).status_code == 302
+
+
+def test_enrolment_is_open_only_to_a_user_without_an_authenticator(client, users, two_factor):
+    login(client, "investigator")
+    assert client.get(reverse("security:otp_enrol")).status_code == 200
+    client.post(reverse("accounts:logout"))
+    enrol(users["investigator"])
+    login(client, "investigator")
+    response = client.get(reverse("security:otp_enrol"))
+    assert response["Location"].startswith(reverse("security:otp_verify"))
+
+
+def test_new_recovery_codes_need_a_current_code_again(client, users, two_factor):
+    two_factor.OTP_TOTP_THROTTLE_FACTOR = two_factor.OTP_STATIC_THROTTLE_FACTOR = 0
+    warden = users["warden"]
+    enrol(warden)
+    sign_in(client, "warden", PASSWORD)
+    assert client.get(reverse("security:otp_recovery_new")).status_code == 200
+    before = _recovery_tokens(warden)
+    refused = client.post(reverse("security:otp_recovery_new"), {"code": ""})
+    assert refused.status_code == 400 and _recovery_tokens(warden) == before
+    wrong = client.post(reverse("security:otp_recovery_new"), {"code": "000000"})
+    assert wrong.status_code == 400 and _recovery_tokens(warden) == before
+    assert AuditEntry.objects.filter(action="otp.recovery_codes", outcome="refused", actor=warden).exists()
+    # A recovery code is not a current code of the authenticator.
+    from emerald.security.services import _new_recovery_codes
+
+    codes = _new_recovery_codes(warden)
+    assert client.post(reverse("security:otp_recovery_new"), {"code": codes[1]}).status_code == 400
+    ok = client.post(reverse("security:otp_recovery_new"), {"code": code_for(warden)})
+    assert ok.status_code == 302 and ok["Location"] == reverse("security:otp_recovery_shown")
+    shown = client.get(reverse("security:otp_recovery_shown")).content.decode()
+    assert len(re.findall(r"<li><code>([a-z2-7]+)</code></li>", shown)) == 10
+    assert _recovery_tokens(warden).isdisjoint(codes)
