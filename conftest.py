@@ -159,6 +159,11 @@ def pg_flush_through_audit_triggers(transactional_db):
 
 def pytest_configure(config):
     _flush_through_audit_triggers()
+    # Tests that call selectors and services directly read as the operator, like the command line; every
+    # request through the test client or a live server names its own reader (emerald/core/visibility.py).
+    from emerald.core.visibility import OPERATOR, set_reader
+
+    set_reader(OPERATOR)
     # Real password hashing costs about 0.25 s per user and `users` makes eight per test; tests of
     # Emerald's behaviour need no key stretching. (Added by H3 for suite run time.)
     from django.conf import settings

@@ -15,6 +15,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emerald.settings")
     from django.core.management import execute_from_command_line
 
+    from emerald.core.visibility import OPERATOR, set_reader
+
+    # The command line is the operator's: it reads every record (a served request names its own reader).
+    set_reader(OPERATOR)
     args = list(sys.argv if argv is None else argv)
     # Django names the program after argv[0]; keep "emerald" in help and errors.
     args[0] = "emerald"

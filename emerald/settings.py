@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Ends sessions of disabled users, after a role change or by an administrator; asks 2FA roles for a code.
     "emerald.security.middleware.SessionGuardMiddleware",
+    # Names the reader of the request for the one visibility layer (emerald/core/visibility.py).
+    "emerald.core.middleware.ReaderMiddleware",
     # 429 for too many API calls, sign-in tokens or exports (uses the cache below).
     "emerald.security.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -24,6 +24,7 @@ from pydantic import BeforeValidator, ConfigDict
 from emerald.accounts.services import token_authenticate
 from emerald.audit.services import set_request_ip
 from emerald.core.errors import ServiceError
+from emerald.core.visibility import set_reader
 
 log = logging.getLogger("emerald.api")
 
@@ -177,6 +178,8 @@ class BearerAuth(HttpBearer):
         if user is None:
             return None
         request.user = user
+        # From here on the request is read by the token's owner (emerald/core/visibility.py).
+        set_reader(user)
         return user
 
 
@@ -273,8 +276,11 @@ def paginate(items: Any, page: PageQuery, serialize: Any) -> dict[str, Any]:
 
 
 class PersonRef(Schema):
-    inmate_number: str
-    name: str
+    """A person as the reader may see them (``emerald.people.visibility.person_ref``)."""
+
+    inmate_number: str | None = Field(..., description="null for a person the reader may not know")
+    name: str = Field(..., description='the name, or "a person you may not see"')
+    hidden: bool = Field(False, description="true for a person the reader may not know: counted, not named")
 
 
 class ConflictOut(Schema):
@@ -291,10 +297,6 @@ class ErrorOut(Schema):
     fields: dict[str, list[str]] | None = Field(None, description="400 invalid only: messages per field")
     conflicts: list[ConflictOut] | None = Field(None, description="409 keep_apart only: the orders the change breaks")
     non_association_id: int | None = Field(None, description="409 already_exists only: the open order of the pair")
-
-
-def person_ref(person: Any) -> dict[str, str]:
-    return {"inmate_number": person.inmate_number, "name": person.full_name}
 
 
 def username(user: Any) -> str | None:

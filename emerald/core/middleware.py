@@ -13,6 +13,25 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class ReaderMiddleware:
+    """Name who is reading, for every person reference, refusal message and template tag of the request.
+
+    A page is read by the signed-in user; an API call by the owner of its token, whom the API's
+    bearer auth names once it has checked the token (until then: nobody). See
+    :mod:`emerald.core.visibility`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from emerald.core.visibility import NOBODY, reading_as
+
+        api = request.path_info.startswith("/api/")
+        with reading_as(NOBODY if api else getattr(request, "user", None)):
+            return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     """Send the Content-Security-Policy and Referrer-Policy on every response, note the client address
     so audit entries written while serving the request carry it, and write the request's read entries

@@ -18,12 +18,12 @@ from emerald.core.api_support import (
     Text,
     actor,
     errors,
-    person_ref,
     username,
     with_status,
 )
 from emerald.council import selectors, services
 from emerald.council.models import CouncilMember, Meeting, UnitRules
+from emerald.people.visibility import person_ref
 from emerald.relations.api import person_from_number
 
 router = Router()

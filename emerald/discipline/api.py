@@ -19,7 +19,6 @@ from emerald.core.api_support import (
     actor,
     errors,
     paginate,
-    person_ref,
     username,
     with_status,
 )
@@ -28,6 +27,7 @@ from emerald.discipline import selectors, services
 from emerald.discipline.models import Appeal, Charge, Hearing, Sanction
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to
+from emerald.people.visibility import person_ref
 
 router = Router()
 

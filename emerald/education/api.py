@@ -22,7 +22,6 @@ from emerald.core.api_support import (
     actor,
     errors,
     paginate,
-    person_ref,
     username,
     with_status,
 )
@@ -30,6 +29,7 @@ from emerald.core.errors import Invalid
 from emerald.education import selectors, services
 from emerald.education.models import Course, Enrolment, Session
 from emerald.facilities.models import Unit
+from emerald.people.visibility import person_ref
 from emerald.relations.api import person_from_number
 
 router = Router()

@@ -89,8 +89,8 @@ def cell_dict(row: CellRow) -> dict[str, Any]:
         "out_of_service_reason": cell.out_of_service_reason, "accessible": cell.accessible,
         "single_occupancy": cell.single_occupancy, "free": row.free,
         "occupants": [
-            {"inmate_number": o.inmate_number, "name": o.name, "bed": o.bed_number, "since": o.since,
-             "keep_apart": o.keep_apart}
+            {"inmate_number": o.number or None, "name": o.name, "hidden": not o.number,
+             "bed": o.bed_number, "since": o.since, "keep_apart": o.keep_apart}
             for o in row.occupants
         ],
     }

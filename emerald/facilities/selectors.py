@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.utils.translation import gettext_lazy
 
 from emerald.accounts.permissions import allowed
 from emerald.core.access import deny_read
 from emerald.facilities.models import Bed, Cell, Unit
 from emerald.housing.models import Placement
+from emerald.people import visibility
 
 
 def units_visible_to(actor: Any) -> QuerySet[Unit]:
@@ -55,13 +55,11 @@ def unit_get(*, actor: Any, unit_id: Any) -> Unit:
     return unit
 
 
-#: What a role that may not see sealed records is shown for a sealed person in a bed.
-SEALED_OCCUPANT = gettext_lazy("(sealed record)")
-
-
 @dataclass
 class Occupant:
-    inmate_number: str
+    """Who holds a bed, as the reader may see them: ``number`` is "" for a person they may not know."""
+
+    number: str
     name: str
     person_id: int
     bed_number: int
@@ -97,22 +95,17 @@ def cell_rows(*, actor: Any, cells: QuerySet[Cell] | list[Cell]) -> list[CellRow
         Placement.objects.filter(cell_id__in=ids, end_at__isnull=True)
         .select_related("person", "bed").order_by("bed__number")
     )
-    # A sealed record is known only to roles that may see it; others see that the bed is taken, not by whom.
-    # (Found by the API fuzz test, tests/security; added by H12.)
-    may_see_sealed = allowed(actor, "person.view_sealed")
+    # A person the reader may not know (a sealed record) still takes a bed: counted, not named.
     for p in placements:
-        if p.person.sealed and not may_see_sealed:
-            by_cell[p.cell_id].append(Occupant("", str(SEALED_OCCUPANT), p.person_id, p.bed.number, p.start_at))
-            continue
-        by_cell[p.cell_id].append(
-            Occupant(p.person.inmate_number, p.person.full_name, p.person_id, p.bed.number, p.start_at)
-        )
+        by_cell[p.cell_id].append(Occupant(visibility.display_number(p.person, actor) or "",
+                                           visibility.display_name(p.person, actor), p.person_id, p.bed.number,
+                                           p.start_at))
     if allowed(actor, "non_association.view"):
-        _attach_keep_apart(by_cell, cells)
+        _attach_keep_apart(by_cell, cells, actor)
     return [CellRow(c, beds.get(c.pk, 0) if c.in_service else 0, by_cell[c.pk]) for c in cells]
 
 
-def _attach_keep_apart(by_cell: dict[int, list[Occupant]], cells: list[Cell]) -> None:
+def _attach_keep_apart(by_cell: dict[int, list[Occupant]], cells: list[Cell], actor: Any) -> None:
     """Mark occupants whose open orders are broken where they are now (e.g. an order made for cellmates).
 
     The other person may be anywhere: a facility-scope order is broken by someone in another unit of the
@@ -150,9 +143,11 @@ def _attach_keep_apart(by_cell: dict[int, list[Occupant]], cells: list[Cell]) ->
             continue
         scope = order.get_scope_display()
         if order.person_a_id in people:
-            people[order.person_a_id].keep_apart.append(f"{order.person_b.full_name} ({scope})")
+            people[order.person_a_id].keep_apart.append(
+                f"{visibility.display_name(order.person_b, actor)} ({scope})")
         if order.person_b_id in people:
-            people[order.person_b_id].keep_apart.append(f"{order.person_a.full_name} ({scope})")
+            people[order.person_b_id].keep_apart.append(
+                f"{visibility.display_name(order.person_a, actor)} ({scope})")
 
 
 def unit_board(*, actor: Any, unit_id: Any) -> tuple[Unit, list[CellRow]]:

@@ -25,7 +25,6 @@ from emerald.core.api_support import (
     actor,
     errors,
     paginate,
-    person_ref,
     username,
     with_status,
 )
@@ -34,6 +33,7 @@ from emerald.health import selectors, services
 from emerald.health.models import BreakGlassAccess, CustodyNote, Encounter, MedicalNotification
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to, person_get
+from emerald.people.visibility import person_ref
 
 router = Router()
 

@@ -22,7 +22,6 @@ from emerald.core.api_support import (
     actor,
     errors,
     paginate,
-    person_ref,
     username,
     with_status,
 )
@@ -32,6 +31,7 @@ from emerald.housing.models import NonAssociation, Placement, Scope
 from emerald.housing.selectors import non_association_get, non_association_list, roll
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to
+from emerald.people.visibility import person_ref
 
 router = Router()
 
@@ -48,7 +48,9 @@ class RollUnitOut(Schema):
     name: str
     capacity: int
     occupied: int
-    people: list[str] = Field(..., description="inmate numbers")
+    people: list[str | None] = Field(
+        ..., description="inmate numbers; null for each person the reader may not know (counted, not named), last")
+    hidden: int = Field(0, description="how many of the people the reader may not know")
 
 
 class RollFacilityOut(Schema):

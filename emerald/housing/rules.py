@@ -17,6 +17,7 @@ from emerald.core import clock
 from emerald.facilities.models import Bed, Cell, UnitStatus
 from emerald.housing.models import NonAssociation, Placement, Scope
 from emerald.people.models import Person
+from emerald.people.visibility import display_name, person_ref
 
 
 def open_orders_q(at: datetime | None = None) -> Q:
@@ -42,16 +43,17 @@ class KeepApartConflict:
     def as_dict(self) -> dict[str, Any]:
         return {
             "non_association_id": self.order.pk,
-            "other": {"inmate_number": self.other.inmate_number, "name": self.other.full_name},
+            "other": person_ref(self.other),
             "scope": self.order.scope,
             "reason": self.order.reason,
             "where": self.where,
         }
 
     def sentence(self, person: Person) -> str:
+        # As the reader may see them: a sealed "other" is named by the placeholder (emerald/people/visibility.py).
         return _("%(a)s must be kept apart from %(b)s (%(scope)s, %(reason)s): %(b)s is in %(where)s.") % {
-            "a": person.full_name,
-            "b": self.other.full_name,
+            "a": display_name(person),
+            "b": display_name(self.other),
             "scope": self.order.get_scope_display(),
             "reason": self.order.get_reason_display(),
             "where": self.where,

@@ -16,6 +16,7 @@ from emerald.facilities.selectors import unit_list
 from emerald.housing.models import NonAssociation, Placement
 from emerald.housing.rules import check_cells, open_orders_q
 from emerald.people.models import Person
+from emerald.people.visibility import may_know_sealed
 
 
 def current_placement(person: Person) -> Placement | None:
@@ -55,9 +56,19 @@ def roll(*, actor: Any, at: datetime | None = None) -> dict[str, Any]:
         )
     else:
         live = Placement.objects.filter(start_at__lte=at).filter(Q(end_at__isnull=True) | Q(end_at__gt=at))
-    people_by_unit: dict[int, list[str]] = {}
-    for unit_id, number in live.values_list("unit_id", "person__inmate_number").order_by("person__inmate_number"):
-        people_by_unit.setdefault(unit_id, []).append(number)
+    people_by_unit: dict[int, list[str | None]] = {}
+    hidden_by_unit: dict[int, int] = {}
+    # A person the reader may not know (a sealed record) is counted, not named: null, after the named ones,
+    # so not even their place in the order of numbers says who they are.
+    sees_sealed = may_know_sealed(actor)
+    for unit_id, number, sealed in live.values_list("unit_id", "person__inmate_number", "person__sealed").order_by(
+            "person__inmate_number"):
+        if sealed and not sees_sealed:
+            hidden_by_unit[unit_id] = hidden_by_unit.get(unit_id, 0) + 1
+        else:
+            people_by_unit.setdefault(unit_id, []).append(number)
+    for unit_id, n in hidden_by_unit.items():
+        people_by_unit.setdefault(unit_id, []).extend([None] * n)
     units = unit_list(actor=actor)
     facilities: dict[int, dict[str, Any]] = {}
     for f in Facility.objects.order_by("code"):
@@ -69,7 +80,7 @@ def roll(*, actor: Any, at: datetime | None = None) -> dict[str, Any]:
         facilities[unit.facility_id]["units"].append({
             "id": unit.pk, "code": unit.code, "name": unit.name,
             "capacity": unit.capacity,  # type: ignore[attr-defined]
-            "occupied": len(people), "people": people,
+            "occupied": len(people), "people": people, "hidden": hidden_by_unit.get(unit.pk, 0),
         })
     return {"at": moment, "total": total, "facilities": [f for f in facilities.values() if f["units"]]}
 

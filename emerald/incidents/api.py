@@ -24,7 +24,6 @@ from emerald.core.api_support import (
     actor,
     errors,
     paginate,
-    person_ref,
     username,
     with_status,
 )
@@ -41,6 +40,7 @@ from emerald.incidents.selectors import (
     proposals_of,
 )
 from emerald.people.selectors import people_visible_to
+from emerald.people.visibility import person_ref
 
 router = Router()
 

@@ -9,3 +9,6 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from emerald.incidents import permissions  # noqa: F401
+        from emerald.incidents.selectors import register_visibility
+
+        register_visibility()

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from emerald.facilities.models import Cell, Unit
 from emerald.housing.models import NonAssociation, Scope
 from emerald.people.models import Person
+from emerald.people.visibility import display_label
 
 #: How long a sexual-abuse report must be kept after the report date (PREA §115.89: at least 10 years).
 RESTRICTED_RETENTION_YEARS = 10
@@ -197,7 +198,8 @@ class Party(models.Model):
     @property
     def display_name(self) -> str:
         if self.kind == PartyKind.IN_CUSTODY and self.person_id:
-            return f"{self.person.full_name} ({self.person.inmate_number})"
+            # As the reader of the request may see them (emerald/people/visibility.py).
+            return display_label(self.person)
         if self.kind == PartyKind.STAFF and self.staff_user_id:
             return self.staff_user.display_name
         if self.kind == PartyKind.UNKNOWN:

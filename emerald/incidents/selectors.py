@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from emerald.accounts.permissions import allowed
 from emerald.audit import services as audit
 from emerald.core.access import deny_read, require_list
+from emerald.core.visibility import register_record_kind
 from emerald.incidents.models import (
     RESTRICTED_TYPES,
     Incident,
@@ -47,6 +48,17 @@ def incidents_visible_to(actor: Any) -> QuerySet[Incident]:
     if not on_response_team(actor):
         qs = qs.filter(~Q(type__in=RESTRICTED_TYPES) | Q(created_by_id=getattr(actor, "pk", None)))
     return qs
+
+
+def _check_incident(actor: Any, object_id: str) -> bool:
+    pk = _pk(object_id)
+    incident = Incident.objects.filter(pk=pk).only("type", "created_by_id").first() if pk is not None else None
+    return incident is not None and may_see_incident(actor, incident)
+
+
+def register_visibility() -> None:
+    """Incidents in the one visibility layer (emerald/core/visibility.py): the rule above, for one and for lists."""
+    register_record_kind("incident", _check_incident, lambda actor: incidents_visible_to(actor).values("pk"))
 
 
 def _pk(value: Any) -> int | None:

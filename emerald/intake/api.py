@@ -20,7 +20,6 @@ from emerald.core.api_support import (
     actor,
     errors,
     paginate,
-    person_ref,
     username,
     with_status,
 )
@@ -28,6 +27,7 @@ from emerald.core.errors import Invalid
 from emerald.facilities.models import Facility
 from emerald.intake import scoring, selectors, services
 from emerald.intake.models import Intake, ReassessmentTask
+from emerald.people.visibility import person_ref
 from emerald.relations.api import person_from_number
 
 router = Router()

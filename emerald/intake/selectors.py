@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from emerald.accounts.permissions import allowed
 from emerald.audit import services as audit
 from emerald.core.access import deny_read, require_list
+from emerald.core.visibility import visible_records
 from emerald.facilities.models import Unit
 from emerald.housing.models import Placement
 from emerald.housing.rules import open_orders_for
@@ -124,10 +125,16 @@ def vulnerability_of(*, actor: Any, person: Person, channel: str = "web") -> dic
     return result
 
 
+def _visible_tasks(qs: QuerySet[ReassessmentTask], actor: Any) -> QuerySet[ReassessmentTask]:
+    """Leave out the tasks a report the reader may not know created (a sexual-abuse report's reassessments):
+    whoever may not see the report does not see its tasks either, so no task marks its victim."""
+    return qs.filter(Q(incident__isnull=True) | Q(incident__in=visible_records(actor, "incident")))
+
+
 def task_list(*, actor: Any, status: str = TaskStatus.OPEN, person: Person | None = None) -> QuerySet[ReassessmentTask]:
     require_list(actor, "reassessment.view", "reassessment")
     qs = ReassessmentTask.objects.select_related("person", "incident", "completed_by", "classification")
-    qs = qs.filter(person__in=people_visible_to(actor))
+    qs = _visible_tasks(qs.filter(person__in=people_visible_to(actor)), actor)
     if status:
         qs = qs.filter(status=status)
     if person is not None:
@@ -137,8 +144,8 @@ def task_list(*, actor: Any, status: str = TaskStatus.OPEN, person: Person | Non
 
 def task_get(*, actor: Any, task_id: Any) -> ReassessmentTask:
     pk = _pk(task_id)
-    task = (ReassessmentTask.objects.select_related("person", "incident", "classification", "screening")
-            .filter(pk=pk, person__in=people_visible_to(actor)).first()
+    task = (_visible_tasks(ReassessmentTask.objects.select_related("person", "incident", "classification", "screening")
+                           .filter(pk=pk, person__in=people_visible_to(actor)), actor).first()
             if pk is not None and allowed(actor, "reassessment.view") else None)
     if task is None:
         raise deny_read(actor, "reassessment.view", "reassessment", task_id)

@@ -26,7 +26,6 @@ from emerald.core.api_support import (
     actor,
     errors,
     paginate,
-    person_ref,
     username,
     with_status,
 )
@@ -56,6 +55,7 @@ from emerald.investigations.selectors import (
     people_of,
 )
 from emerald.people.selectors import people_visible_to
+from emerald.people.visibility import person_ref
 
 router = Router()
 

@@ -16,4 +16,8 @@ extend_policy({
     "investigation.manage": frozenset({W, I}),
     # Add people of interest, statements, evidence, intelligence: also needs to be the lead or a member.
     "investigation.work": frozenset({A, W, M, O, MED, E, I}),
+    # Intelligence notes are for investigators: of the case's members, only those with the investigator role
+    # read them or add to them (a unit manager or officer on the team does not).
+    "intelligence.view": frozenset({I}),
+    "intelligence.add": frozenset({I}),
 })

@@ -27,6 +27,7 @@ from emerald.investigations.models import (
     PersonOfInterest,
 )
 from emerald.people.models import Person
+from emerald.people.visibility import display_label
 
 
 def _uid(actor: Any) -> int | None:
@@ -140,9 +141,15 @@ def people_of(investigation: Investigation) -> QuerySet[PersonOfInterest]:
     return investigation.people.select_related("person", "staff_user").order_by("id")
 
 
+def may_read_intelligence(actor: Any, investigation: Investigation) -> bool:
+    """Intelligence is for the case's investigators: a member whose role may read it (``intelligence.view``).
+    A warden who is not a member, or a unit manager who is, does not read it."""
+    return allowed(actor, "intelligence.view") and is_member(actor, investigation)
+
+
 def intelligence_of(*, actor: Any, investigation: Investigation) -> QuerySet[IntelligenceNote]:
-    """Notes are for the case's members only (a warden who is not a member does not read them)."""
-    if not is_member(actor, investigation):
+    """The case's intelligence notes for a reader who may read them (:func:`may_read_intelligence`), else none."""
+    if not may_read_intelligence(actor, investigation):
         return IntelligenceNote.objects.none()
     return investigation.intelligence.select_related("recorded_by", "informant_person").order_by("recorded_at", "id")
 
@@ -154,5 +161,5 @@ def informant_display(actor: Any, note: IntelligenceNote) -> str | None:
     if not is_lead(actor, note.investigation):
         return None
     if note.informant_person_id:
-        return f"{note.informant_person.full_name} ({note.informant_person.inmate_number})"
+        return display_label(note.informant_person, actor)
     return note.informant_name

@@ -337,8 +337,9 @@ def intelligence_add(
     informant_person: Any = None, informant_name: str = "",
 ) -> IntelligenceNote:
     """Record graded intelligence (source A–F, information 1–6), with the informant's identity if known:
-    only the case lead will see who it is."""
+    only the case lead will see who it is. Investigators on the case only (``intelligence.add``)."""
     _require_member(actor, investigation)
+    require(actor, "intelligence.add", "investigation", investigation.pk)
     errors: dict[str, list[str]] = {}
     text = (text or "").strip()
     if not text:

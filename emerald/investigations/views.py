@@ -101,6 +101,7 @@ def _render(request: HttpRequest, case: Investigation, forms: dict[str, Any] | N
         "incidents": list(selectors.linked_incidents(actor=user, investigation=case).select_related("unit")),
         "statements": list(case.statements.select_related("person_of_interest", "taken_by")),
         "evidence": evidence, "notes": notes, "is_member": member, "is_lead": selectors.is_lead(user, case),
+        "reads_intelligence": selectors.may_read_intelligence(user, case),
         "may_manage": services.may_manage(user, case),
         "status_form": forms.get("status") or StatusForm(prefix="status"),
         "member_form": forms.get("member") or MemberForm(prefix="member"),

@@ -21,7 +21,6 @@ from emerald.core.api_support import (
     actor,
     errors,
     paginate,
-    person_ref,
     username,
     with_status,
 )
@@ -30,6 +29,7 @@ from emerald.legal import selectors, services
 from emerald.legal.models import CourtHearing, LegalHelper, LegalMatter
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to
+from emerald.people.visibility import person_ref
 
 router = Router()
 

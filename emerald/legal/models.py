@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from emerald.people.models import Person
+from emerald.people.visibility import display_label
 
 USER = settings.AUTH_USER_MODEL
 
@@ -129,7 +130,8 @@ class LegalHelper(models.Model):
     @property
     def display_name(self) -> str:
         if self.person_id:
-            return f"{self.person.full_name} ({self.person.inmate_number})"
+            # As the reader of the request may see them (emerald/people/visibility.py).
+            return display_label(self.person)
         return self.name
 
 

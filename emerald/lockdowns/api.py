@@ -23,7 +23,6 @@ from emerald.core.api_support import (
     actor,
     errors,
     paginate,
-    person_ref,
     username,
     with_status,
 )
@@ -33,6 +32,7 @@ from emerald.lockdowns import selectors, services
 from emerald.lockdowns.models import EmergencyMove, ItemStatus, Lockdown, RehousingRun
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to
+from emerald.people.visibility import person_ref
 
 router = Router()
 rehousing_router = Router()

@@ -24,7 +24,6 @@ from emerald.core.api_support import (
     actor,
     errors,
     paginate,
-    person_ref,
     username,
     with_status,
 )
@@ -34,6 +33,7 @@ from emerald.movements import selectors, services
 from emerald.movements.models import Absence, Count, CountSheet, Escape, Transfer
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to
+from emerald.people.visibility import person_ref
 
 router = Router()
 

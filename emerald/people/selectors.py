@@ -6,20 +6,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from emerald.accounts.permissions import allowed
 from emerald.audit import services as audit
 from emerald.core.access import deny_read
 from emerald.people.models import Person
 from emerald.people.search import search_people
+from emerald.people.visibility import visible_people
 
 
 def people_visible_to(actor: Any) -> QuerySet[Person]:
-    """Every person record the actor may know exists: sealed records only for roles allowed to see them."""
-    if not allowed(actor, "person.view"):
-        return Person.objects.none()
-    if not allowed(actor, "person.view_sealed"):
-        return Person.objects.filter(sealed=False)
-    return Person.objects.all()
+    """Every person record the actor may know exists (the rule: :mod:`emerald.people.visibility`)."""
+    return visible_people(Person.objects.all(), actor)
 
 
 def person_get(*, actor: Any, inmate_number: str) -> Person:

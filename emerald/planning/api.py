@@ -25,7 +25,6 @@ from emerald.core.api_support import (
     actor,
     errors,
     paginate,
-    person_ref,
     username,
     with_status,
 )
@@ -34,6 +33,7 @@ from emerald.facilities.models import Facility
 from emerald.housing.models import Placement
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to, person_get
+from emerald.people.visibility import display_number, person_ref
 from emerald.planning import selectors, services
 from emerald.planning.models import ItemStatus, Plan
 
@@ -90,7 +90,8 @@ class PlanItemOut(Schema):
 
 
 class PlanUnplacedOut(Schema):
-    inmate_number: str
+    inmate_number: str | None = Field(..., description="null for a person the reader may not know")
+    person: PersonRef | None = None
     reason: str = Field(..., description="how many cells each rule ruled out")
 
 
@@ -186,7 +187,9 @@ def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
         "reasons": i["reasons"], "decided_by": username(i["decided_by"]), "decided_at": i["decided_at"],
         "decision_reason": i["decision_reason"], "placement_id": i["placement_id"],
     } for i in items]
-    out["unplaced"] = [{"inmate_number": u["inmate_number"], "reason": u["reason"]} for u in diff["unplaced"]]
+    out["unplaced"] = [{"inmate_number": display_number(u["person"]) if u["person"] else None,
+                        "person": person_ref(u["person"]) if u["person"] else None, "reason": u["reason"]}
+                       for u in diff["unplaced"]]
     return out
 
 

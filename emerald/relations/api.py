@@ -21,7 +21,6 @@ from emerald.core.api_support import (
     actor,
     errors,
     paginate,
-    person_ref,
     username,
     with_status,
 )
@@ -29,6 +28,7 @@ from emerald.core.errors import Invalid
 from emerald.facilities.models import Cell
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to
+from emerald.people.visibility import person_ref
 from emerald.relations import selectors, services
 from emerald.relations.models import Group, LeadershipChange, Membership, Relationship, Rivalry
 

@@ -101,7 +101,7 @@ class TestWhatIsWritten:
         e = latest()
         assert (e.object_type, e.object_id, e.outcome) == ("person", b.inmate_number, "refused")
         assert e.changes == {"error": "keep_apart", "conflicts": [{
-            "non_association_id": order.pk, "other": {"inmate_number": a.inmate_number, "name": "Simon Adebisi"},
+            "non_association_id": order.pk, "other": {"inmate_number": a.inmate_number, "name": "Simon Adebisi", "hidden": False},
             "scope": "unit", "reason": "gang_rivalry", "where": "B"}],
             "detail": "Peter Schibetta must be kept apart from Simon Adebisi (unit, gang rivalry): Simon Adebisi is in B."}
 

@@ -218,7 +218,7 @@ class TestBoardWarnings:
         from emerald.facilities.selectors import unit_board
 
         _, rows = unit_board(actor=actor, unit_id=unit.pk)
-        return {o.inmate_number: o.keep_apart for row in rows for o in row.occupants}
+        return {o.number: o.keep_apart for row in rows for o in row.occupants}
 
     @pytest.mark.parametrize("scope,cell_b,warned", [
         ("cell", "EC-1-01", True), ("cell", "EC-1-02", False),

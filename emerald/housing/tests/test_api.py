@@ -78,7 +78,7 @@ def test_keep_apart_conflict_lists_conflicts(api_as, rivals, place):
                                                {"cell_id": place.cell("EC-1-01").pk, "reason": "bed space"}),
                         409, "keep_apart")
     assert body["conflicts"] == [{
-        "non_association_id": order.pk, "other": {"inmate_number": a.inmate_number, "name": "Simon Adebisi"},
+        "non_association_id": order.pk, "other": {"inmate_number": a.inmate_number, "name": "Simon Adebisi", "hidden": False},
         "scope": "cell", "reason": "gang_rivalry", "where": "EC-1-01",
     }]
     assert "Simon Adebisi" in body["detail"]

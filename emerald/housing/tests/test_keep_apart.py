@@ -121,7 +121,7 @@ class TestEnforcement:
         assert exc.value.code == "keep_apart"
         (conflict,) = exc.value.extra["conflicts"]
         assert conflict["non_association_id"] == o.pk
-        assert conflict["other"] == {"inmate_number": a.inmate_number, "name": "Simon Adebisi"}
+        assert conflict["other"] == {"inmate_number": a.inmate_number, "name": "Simon Adebisi", "hidden": False}
         assert (conflict["scope"], conflict["reason"]) == (scope, "gang_rivalry")
         assert "Simon Adebisi" in exc.value.detail
         assert not Placement.objects.filter(person=b).exists()
