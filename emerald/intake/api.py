@@ -151,6 +151,9 @@ class IntakeOut(Schema):
     cell: str | None
     completed_at: datetime | None
     cancel_reason: str
+    sealed_matches: list[PersonRef] = Field(
+        default_factory=list, description="sealed records with the arrival's name and date of birth, for readers "
+        "who may see sealed records only (the receiving officer could not see them)")
 
 
 class IntakePage(Schema):
@@ -269,6 +272,7 @@ def intake_dict(request: HttpRequest, i: Intake) -> dict[str, Any]:
                                                                        channel="api")),
         "cell": i.placement.cell.code if i.placement_id else None, "completed_at": i.completed_at,
         "cancel_reason": i.cancel_reason,
+        "sealed_matches": [person_ref(p) for p in selectors.hidden_matches_of(actor=actor(request), intake=i)],
     }
 
 

@@ -38,6 +38,9 @@ class Intake(models.Model):
                                      related_name="+")
     completed_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
+    # Records the receiving officer may not know (sealed) that have this arrival's name and date of birth:
+    # the intake goes on as a new record, and those who may see sealed records see the possible match here.
+    hidden_matches = models.ManyToManyField(Person, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-started_at", "-id"]

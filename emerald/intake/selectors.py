@@ -27,6 +27,7 @@ from emerald.intake.models import (
 )
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to, person_search
+from emerald.people.visibility import may_know_person
 
 
 def _pk(value: Any) -> int | None:
@@ -51,6 +52,12 @@ def intake_get(*, actor: Any, intake_id: Any) -> Intake:
     if intake is None or not people_visible_to(actor).filter(pk=intake.person_id).exists():
         raise deny_read(actor, "intake.view", "intake", intake_id)
     return intake
+
+
+def hidden_matches_of(*, actor: Any, intake: Intake) -> list[Person]:
+    """Sealed records with this arrival's name and date of birth, for the readers who may know them (the
+    receiving officer did not see them, so the intake went on as a new record)."""
+    return [p for p in intake.hidden_matches.all() if may_know_person(p, actor)]
 
 
 def returning_candidates(*, actor: Any, first_name: str = "", last_name: str = "", date_of_birth: date | None = None,

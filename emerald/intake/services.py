@@ -31,6 +31,7 @@ from emerald.intake.models import (
 )
 from emerald.people import services as people
 from emerald.people.models import Person, PersonStatus, Stay
+from emerald.people.visibility import display_label, may_know_person
 
 #: A first reassessment is due this long after admission, and again this long after an incident.
 REASSESS_AFTER = timedelta(hours=72)
@@ -91,15 +92,17 @@ def intake_start(
         raise Invalid(_("Choose an existing record or give the details of a new one."),
                       fields={"person": [_("Choose an existing record or give the details of a new one.")]})
     returning = person is not None
+    hidden_matches: list[Person] = []
     if new_person is not None:
         data = dict(new_person)
         same = same_identity(str(data.get("first_name") or ""), str(data.get("last_name") or ""),
                              data.get("date_of_birth"))
-        if same:
-            from emerald.people.selectors import people_visible_to
-
-            visible = [p for p in same if people_visible_to(actor).filter(pk=p.pk).exists()]
-            names = ", ".join(f"{p.full_name} ({p.inmate_number})" for p in visible) or _("a sealed record")
+        visible = [p for p in same if may_know_person(p, actor)]
+        # A match the receiving officer may not know (a sealed record) must not show, not even as "a sealed
+        # record": the intake goes on as a new record and the match is kept for those who may see it.
+        hidden_matches = [p for p in same if not may_know_person(p, actor)]
+        if visible:
+            names = ", ".join(display_label(p, actor) for p in visible)
             raise Conflict(_("This person is already known to Emerald: %(who)s. Receive them as a returning "
                              "person.") % {"who": names}, code="duplicate_person",
                            extra={"candidates": [p.inmate_number for p in visible]})
@@ -122,6 +125,8 @@ def intake_start(
                        extra={"intake_id": existing.pk})
     intake = Intake.objects.create(person=person, facility=facility, returning=returning, started_by=actor,
                                    started_at=clock.now())
+    if not returning and hidden_matches:
+        intake.hidden_matches.set(hidden_matches)
     audit.record(actor=actor, action="intake.start", object_type="intake", object_id=intake.pk,
                  changes={"person": person.inmate_number, "returning": returning, "facility": facility.code,
                           "candidates_seen": sorted(set(candidates_seen or []))},

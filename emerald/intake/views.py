@@ -129,6 +129,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "vulnerability": selectors.vulnerability_of(actor=request.user, person=intake.person),
         "may_conduct": allowed(request.user, "intake.conduct") and intake.status == IntakeStatus.OPEN,
         "cancel_form": CancelForm(), **_steps(intake),
+        "hidden_matches": selectors.hidden_matches_of(actor=request.user, intake=intake),
         "title": _("Intake of %(name)s") % {"name": intake.person.full_name}, "nav": "intake",
     })
 

@@ -282,3 +282,26 @@ def test_completing_a_reassessment(users, place, cast):
     assert done.screening.vulnerable  # first time + young
     with pytest.raises(Conflict):
         services.reassessment_complete(actor=users["officer"], task=task, answers=ANSWERS, build="average")
+
+
+def test_a_sealed_match_is_not_confirmed_to_the_receiving_officer(users, place, cast, client):
+    """Regression: intake answered 409 "already known to Emerald: a sealed record", confirming the record."""
+    officer, warden = users["officer"], users["warden"]
+    Person.objects.filter(pk=cast["ryan"].pk).update(sealed=True)  # as a court order or a census import marks it
+    same = {**CYRIL, "first_name": "Ryan", "last_name": "O'Reilly", "date_of_birth": date(1966, 10, 5)}
+    assert selectors.returning_candidates(actor=officer, first_name="Ryan", last_name="O'Reilly",
+                                          date_of_birth=date(1966, 10, 5)) == []
+    # Without the confirmation: the same answer as for anybody new.
+    with pytest.raises(Conflict) as exc:
+        services.intake_start(actor=officer, facility=place.facility, new_person=dict(same))
+    assert exc.value.code == "confirm_new" and "sealed" not in exc.value.detail
+    intake = services.intake_start(actor=officer, facility=place.facility, confirm_new=True, new_person=dict(same))
+    assert intake.person != cast["ryan"] and not intake.returning
+    # Those who may see sealed records see the possible match; the officer does not.
+    assert selectors.hidden_matches_of(actor=warden, intake=intake) == [cast["ryan"]]
+    assert selectors.hidden_matches_of(actor=officer, intake=intake) == []
+    client.force_login(officer)
+    page = client.get(f"/intake/{intake.pk}/").content.decode()
+    assert "97A0007" not in page and "sealed record" not in page
+    client.force_login(warden)
+    assert "97A0007" in client.get(f"/intake/{intake.pk}/").content.decode()
