@@ -33,7 +33,7 @@ from emerald.health import selectors, services
 from emerald.health.models import BreakGlassAccess, CustodyNote, Encounter, MedicalNotification
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to, person_get
-from emerald.people.visibility import person_ref
+from emerald.people.visibility import display_label, person_ref
 
 router = Router()
 
@@ -244,7 +244,10 @@ def access_dict(a: BreakGlassAccess) -> dict[str, Any]:
 
 
 def notification_dict(n: MedicalNotification) -> dict[str, Any]:
-    return {"id": n.pk, "person": person_ref(n.person), "message": n.message, "break_glass_id": n.access_id,
+    # Rendered from the facts for this reader (the stored message is the English evidence of the moment).
+    message = _("%(by)s opened the medical record of %(who)s in an emergency: %(reason)s") % {
+        "by": n.access.user.display_name, "who": display_label(n.person), "reason": n.access.reason}
+    return {"id": n.pk, "person": person_ref(n.person), "message": message, "break_glass_id": n.access_id,
             "created_at": n.created_at, "acknowledged_at": n.acknowledged_at,
             "acknowledged_by": username(n.acknowledged_by)}
 

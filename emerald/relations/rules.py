@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from emerald.facilities.models import Cell
 from emerald.housing.models import Placement
 from emerald.people.models import Person
+from emerald.people.visibility import display_label, display_name, person_ref
 from emerald.relations.models import Membership, MembershipRole, Rivalry
 
 
@@ -50,17 +51,18 @@ class GroupWarning:
     where: str
 
     def sentence(self) -> str:
-        values = {"person": self.person.full_name, "group": self.group.name, "other": self.other.full_name,
-                  "number": self.other.inmate_number, "other_group": self.other_group.name, "where": self.where}
+        # People as the reader may see them (a sealed rival is named by the placeholder).
+        values = {"person": display_name(self.person), "group": self.group.name, "other": display_label(self.other),
+                  "other_group": self.other_group.name, "where": self.where}
         if self.kind == "rival_in_cell":
-            return _("%(person)s (%(group)s) would share cell %(where)s with %(other)s (%(number)s) of the rival "
+            return _("%(person)s (%(group)s) would share cell %(where)s with %(other)s of the rival "
                      "group %(other_group)s.") % values
-        return _("%(person)s, leader of %(group)s, would be in unit %(where)s with %(other)s (%(number)s), leader of "
+        return _("%(person)s, leader of %(group)s, would be in unit %(where)s with %(other)s, leader of "
                  "the rival group %(other_group)s.") % values
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "group": self.group.name, "other": {"inmate_number": self.other.inmate_number,
-                "name": self.other.full_name}, "other_group": self.other_group.name, "where": self.where,
+        return {"kind": self.kind, "group": self.group.name, "other": person_ref(self.other),
+                "other_group": self.other_group.name, "where": self.where,
                 "detail": self.sentence()}
 
 
