@@ -34,6 +34,7 @@ from emerald.health.forms import (
 from emerald.health.models import Encounter, EncounterKind, MedicalNotification
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to, person_get
+from emerald.people.visibility import display_name, display_number
 
 PAGE_SIZE = 50
 
@@ -88,7 +89,7 @@ def encounter_export(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["id", "inmate_number", "name", "kind", "occurred_at", "clinician", "location"])
     for e in rows:
-        writer.writerow([e.pk, e.person.inmate_number, e.person.full_name, e.kind,
+        writer.writerow([e.pk, display_number(e.person) or "", display_name(e.person), e.kind,
                          timezone.localtime(e.occurred_at).isoformat(), e.clinician.username, e.location])
     return response
 

@@ -169,6 +169,13 @@ def seed(tmp: Path) -> World:
     encounter = health.encounter_create(actor=nathan, person=patient, kind="sick_call", occurred_at=now,
                                         notes="ZQXMEDNOTE chest pain", diagnoses="ZQXDIAGNOSIS")
 
+    # Pages whose actions are reached only from a record page (the crawl follows their forms' actions).
+    from emerald.legal.models import LegalMatter
+    from emerald.movements.models import Transfer
+
+    record_pages = [f"/legal/{m.pk}/" for m in LegalMatter.objects.order_by("pk")[:2]] + \
+        [f"/movements/transfers/{t.pk}/" for t in Transfer.objects.order_by("-pk")[:2]]
+
     sealed_strings = [sealed.inmate_number, "Zqxsealfirst", "Zqxseallast", "Zqxsealalias", "7730001"]
     canaries = [
         Canary("sealed person", sealed_strings, {"admin", "glynn", "investigator"}),
@@ -201,7 +208,8 @@ def seed(tmp: Path) -> World:
            f"/health/encounters/{encounter.pk}/", f"/health/people/{patient.inmate_number}/",
            f"/council/{ec.pk}/", f"/relations/groups/{crew.pk}/", f"/units/{ec.pk}/", f"/movements/units/{ec.pk}/",
            "/incidents/export.csv", "/health/export.csv", "/audit/", "/intake/",
-           "/people/?q=Zqxsealfirst", f"/people/?q={sealed.inmate_number}", "/people/?q=Zqxvictimlast"],
+           "/people/?q=Zqxsealfirst", f"/people/?q={sealed.inmate_number}", "/people/?q=Zqxvictimlast",
+           *record_pages],
         linked=linked,
     )
 
