@@ -7,6 +7,7 @@ Environment:
   EMERALD_DATABASE_URL       used for the PostgreSQL run's connection when it is a postgres:// URL.
   EMERALD_REQUIRE_POSTGRES=1 fail when no PostgreSQL answers (CI sets it).
   CI=true                    fail when Chromium is missing instead of skipping the browser tests.
+  EMERALD_TEST_SERIAL=1      run the two databases one after the other (default: side by side, one core each).
 Arguments are passed to pytest (``make test ARGS="-k demo"``).
 
 Prints one summary line per database and a total; exits non-zero if any run failed or ran no test.
@@ -18,6 +19,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -74,12 +76,26 @@ def counts(junit: Path) -> dict[str, int]:
     return result
 
 
-def run_pytest(label: str, env: dict[str, str], args: list[str], workdir: Path) -> dict:
+def start_pytest(label: str, env: dict[str, str], args: list[str], workdir: Path) -> dict:
+    """Start one pytest run in the background, its output going to a log file (printed when it ends)."""
     junit = workdir / f"{label}.xml"
+    log = workdir / f"{label}.log"
     cmd = [sys.executable, "-m", "pytest", f"--junitxml={junit}", "-o", "junit_family=xunit2", *args]
-    print(f"\n=== {label}: {' '.join(cmd[2:])}", flush=True)
-    code = subprocess.call(cmd, cwd=ROOT, env=env)
-    result = {"label": label, "code": code, **counts(junit)}
+    print(f"=== {label}: started {' '.join(cmd[2:])}", flush=True)
+    handle = open(log, "wb")  # noqa: SIM115 - closed in finish_pytest
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    return {"label": label, "proc": proc, "junit": junit, "log": log, "handle": handle,
+            "started": time.monotonic()}
+
+
+def finish_pytest(run: dict) -> dict:
+    code = run["proc"].wait()
+    run["handle"].close()
+    minutes = (time.monotonic() - run["started"]) / 60
+    print(f"\n=== {run['label']}: exit {code} after {minutes:.1f} min", flush=True)
+    sys.stdout.write(run["log"].read_text(errors="replace"))
+    sys.stdout.flush()
+    result = {"label": run["label"], "code": code, **counts(run["junit"])}
     ran = result["passed"] + result["failed"]
     result["ok"] = code == 0 and ran > 0
     if code == 5 or (code == 0 and ran == 0):
@@ -113,28 +129,38 @@ def main(argv: list[str]) -> int:
         print(f"NOTE: {notes[-1]}", flush=True)
 
     results = []
+    # The two databases run side by side (one core each) unless EMERALD_TEST_SERIAL=1: the suite takes about
+    # as long as its slower half instead of the sum of both.
+    serial = truthy("EMERALD_TEST_SERIAL")
     with tempfile.TemporaryDirectory(prefix="emerald-test-") as tmp:
         workdir = Path(tmp)
         sqlite_env = {k: v for k, v in base_env.items() if k != "EMERALD_DATABASE_URL"}
         # Keep the demo database (var/) out of reach: tests use their own in-memory SQLite.
         sqlite_env["EMERALD_SQLITE_PATH"] = str(workdir / "unused.sqlite3")
-        results.append(run_pytest("sqlite", sqlite_env, extra, workdir))
+        runs = [start_pytest("sqlite", sqlite_env, extra, workdir)]
+        if serial:
+            results.append(finish_pytest(runs.pop()))
 
         probe = base_env.get("EMERALD_TEST_DATABASE_URL") or (current if is_postgres(current) else DEFAULT_PG)
         connect = current if is_postgres(current) else probe
         why_not = postgres_answers(connect) if is_postgres(connect) else f"not a PostgreSQL URL: {redact(connect)}"
+        pg_result = None
         if why_not:
             message = f"no PostgreSQL at {redact(connect)} ({why_not})"
             if truthy("EMERALD_REQUIRE_POSTGRES"):
                 failures.append(f"postgresql: REQUIRED but {message}")
             else:
                 notes.append(f"postgresql run SKIPPED: {message}")
-            results.append({"label": "postgresql", "skipped_run": True})
+            pg_result = {"label": "postgresql", "skipped_run": True}
         else:
             pg_env = dict(base_env, EMERALD_DATABASE_URL=connect)
             pg_env.pop("EMERALD_SQLITE_PATH", None)
             # A fresh test database every time: migrations are part of what is tested.
-            results.append(run_pytest("postgresql", pg_env, ["--create-db", *extra], workdir))
+            runs.append(start_pytest("postgresql", pg_env, ["--create-db", *extra], workdir))
+        for run in runs:
+            results.append(finish_pytest(run))
+        if pg_result is not None:
+            results.append(pg_result)
 
     print("\n=== Emerald test summary", flush=True)
     for note in notes:
