@@ -46,6 +46,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "non_association.view": frozenset({A, W, M, O, I, AU}),
     "non_association.create": frozenset({A, W, M, I}),
     "non_association.close": frozenset({A, W, M, I}),  # M: one of the pair in own units
+    # Why a confidential order (one made from a sexual-abuse report) was made: the response team only.
+    "non_association.view_confidential": frozenset({W, I}),
     "override.keep_apart": frozenset({A, W, M}),  # M: own units
     # Roll
     "roll.view": frozenset({A, W, M, O, I, AU}),

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from emerald.audit.models import AuditEntry
-from emerald.audit.selectors import audit_list, redact_sealed
+from emerald.audit.selectors import as_seen_by, audit_list
 from emerald.core.api_support import IsoDateTime, PageQuery, Text, actor, errors, paginate
 
 router = Router()
@@ -26,6 +26,8 @@ class AuditEntryOut(Schema):
     changes: dict[str, Any]
     summary: str
     ip: str
+    redacted: bool = Field(False, description="about a restricted record the reader may not know: object id, "
+                           "summary and changes withheld (docs/audit.md)")
 
 
 class AuditPage(Schema):
@@ -46,6 +48,7 @@ def entry_dict(e: AuditEntry) -> dict[str, Any]:
     return {
         "seq": e.seq, "at": e.at, "actor": e.actor_username, "action": e.action, "object_type": e.object_type,
         "object_id": e.object_id, "outcome": e.outcome, "changes": e.changes, "summary": e.summary, "ip": e.ip,
+        "redacted": getattr(e, "redacted", False),
     }
 
 
@@ -54,4 +57,4 @@ def entries(request: HttpRequest, query: Query[AuditQuery]):
     qs = audit_list(actor=actor(request), actor_username=query.actor, object_type=query.object_type,
                     object_id=query.object_id, since=query.since, until=query.until, action=query.action)
     return paginate(qs, query, lambda rows: [
-        entry_dict(e) for e in redact_sealed(actor=actor(request), entries=list(rows))])
+        entry_dict(e) for e in as_seen_by(actor=actor(request), entries=list(rows))])

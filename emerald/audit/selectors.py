@@ -1,4 +1,5 @@
-"""Reading the audit trail: auditors and administrators only."""
+"""Reading the audit trail: auditors and administrators only, and restricted records redacted for those
+who may not know them (:func:`as_seen_by`)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from emerald.accounts.permissions import allowed
 from emerald.audit.models import AuditEntry
 from emerald.core.access import require_list
-from emerald.people.models import Person
+from emerald.core.visibility import may_see_record, record_kinds, restricted_among
 
-SEALED = "[sealed]"
 # Inmate numbers are letters, digits and - _ / . (97A0003, NYC-349801); anything shaped so is a candidate.
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-/.]*")
 
@@ -31,10 +30,11 @@ def audit_list(
     if object_type:
         qs = qs.filter(object_type=object_type)
     if object_id:
-        if not allowed(actor, "person.view_sealed") and Person.objects.filter(
-                sealed=True, inmate_number=object_id.strip().upper()).exists():
-            # Entries about a sealed record would tell the reader that the record exists.
-            return qs.none()
+        kinds = [object_type] if object_type else record_kinds()
+        for kind in kinds:
+            if restricted_among(kind, [object_id]) and not may_see_record(actor, kind, object_id):
+                # Entries about a restricted record would tell the reader that the record exists.
+                return qs.none()
         qs = qs.filter(object_id=object_id)
     if action:
         qs = qs.filter(action=action)
@@ -45,26 +45,55 @@ def audit_list(
     return qs
 
 
-def redact_sealed(*, actor: Any, entries: list[AuditEntry]) -> list[AuditEntry]:
-    """The page of entries as ``actor`` may see it: sealed persons' inmate numbers become "[sealed]".
+#: What a redacted entry says instead of its object, summary and changes (the same for every record).
+REDACTED = "[restricted]"
 
-    Auditors read the whole trail, but a sealed record is known only to the roles allowed to see it;
-    an entry still shows that something happened, by whom and when, without naming the person.
-    The stored entries are untouched (and their hashes still verify); the returned ones are not saved.
+
+def as_seen_by(*, actor: Any, entries: list[AuditEntry]) -> list[AuditEntry]:
+    """The page of entries as ``actor`` may see it: an entry about a restricted record the reader may not
+    know is redacted, the same way whatever the record.
+
+    Auditors read the whole trail, but some records are restricted in themselves (a sealed person, a
+    sexual-abuse report, an investigation, a confidential keep-apart order: the kinds that registered
+    ``restricted_among`` with ``emerald/core/visibility.py``). An entry is about a record if it is its
+    object, if it names it in ``changes["_about"]`` (written by ``audit.record(about=...)``: a
+    reassessment opened by a report), or, for a person, if the entry mentions their inmate number. Such an
+    entry keeps its sequence number, time, actor, action and outcome (something happened, by whom, when)
+    and loses its object id, summary and changes: no name, no date of birth, no reason, no content.
+
+    The stored entries are untouched (and their hashes still verify); the returned copies are not saved.
     """
-    if not entries or allowed(actor, "person.view_sealed"):
+    if not entries:
         return entries
-    tokens: set[str] = set()
+    about: list[list[tuple[str, str]]] = []
+    wanted: dict[str, set[str]] = {}
     for entry in entries:
-        for token in _TOKEN.findall(f"{entry.object_id} {entry.summary} {json.dumps(entry.changes)}"):
-            tokens.update((token, token.rstrip("./")))  # "... viewed 97A0003." ends a sentence
-    sealed = sorted(Person.objects.filter(sealed=True, inmate_number__in=tokens)
-                    .values_list("inmate_number", flat=True), key=len, reverse=True)
-    if not sealed:
+        refs = [(entry.object_type, entry.object_id)] if entry.object_type and entry.object_id else []
+        extra = (entry.changes or {}).get("_about") if isinstance(entry.changes, dict) else None
+        for ref in extra or []:
+            if isinstance(ref, list | tuple) and len(ref) == 2:
+                refs.append((str(ref[0]), str(ref[1])))
+        text = f"{entry.object_id} {entry.summary} {json.dumps(entry.changes)}"
+        for token in _TOKEN.findall(text):
+            # "... viewed 97A0003." ends a sentence
+            refs += [("person", token), ("person", token.rstrip("./"))]
+        about.append(refs)
+        for kind, object_id in refs:
+            wanted.setdefault(kind, set()).add(object_id)
+    restricted = {(kind, i) for kind, ids in wanted.items() for i in restricted_among(kind, sorted(ids))}
+    if not restricted:
         return entries
-    pattern = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(n) for n in sealed) + r")(?![A-Za-z0-9])")
-    for entry in entries:
-        entry.object_id = pattern.sub(SEALED, entry.object_id)
-        entry.summary = pattern.sub(SEALED, entry.summary)
-        entry.changes = json.loads(pattern.sub(SEALED, json.dumps(entry.changes)))
+    verdicts: dict[tuple[str, str], bool] = {}
+
+    def hidden(ref: tuple[str, str]) -> bool:
+        if ref not in restricted:
+            return False
+        if ref not in verdicts:
+            verdicts[ref] = not may_see_record(actor, *ref)
+        return verdicts[ref]
+
+    for entry, refs in zip(entries, about, strict=True):
+        if any(hidden(ref) for ref in refs):
+            entry.object_id, entry.summary, entry.changes = "", REDACTED, {}
+            entry.redacted = True  # type: ignore[attr-defined]
     return entries

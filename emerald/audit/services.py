@@ -124,8 +124,16 @@ def record(
     summary: str = "",
     outcome: str = Outcome.SUCCESS,
     ip: str = "",
+    about: list[tuple[str, Any]] | None = None,
 ) -> None:
-    """Add an entry to the trail, in the current service's transaction when there is one."""
+    """Add an entry to the trail, in the current service's transaction when there is one.
+
+    ``about`` names restricted records the entry is a consequence of besides its object (a reassessment
+    opened by a sexual-abuse report names the report): whoever may not know them reads the entry
+    redacted (``audit.selectors.as_seen_by``). They are kept in ``changes["_about"]``, under the hash.
+    """
+    if about:
+        changes = {**(changes or {}), "_about": [[kind, str(object_id)] for kind, object_id in about]}
     item = {
         "actor": actor if getattr(actor, "pk", None) else None,
         "actor_username": _clip(getattr(actor, "username", "") or "", 150),

@@ -49,7 +49,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if outcome:
         entries = entries.filter(outcome=outcome)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.redact_sealed(actor=request.user, entries=list(page.object_list))
+    page.object_list = selectors.as_seen_by(actor=request.user, entries=list(page.object_list))
     return render(request, "audit/list.html", {
         "form": form, "page": page, "nav": "audit", "title": _("Audit trail"),
         "may_verify": allowed(request.user, "audit.verify"),

@@ -21,22 +21,41 @@ RecordCheck = Callable[[Any, str], bool]
 #: ``restrict(actor) -> QuerySet of primary keys`` of the records of a kind ``actor`` may know (for lists).
 RecordRestrict = Callable[[Any], Any]
 
+#: ``restricted_among(object_ids) -> the subset that is restricted`` (sealed, a sexual-abuse report, ...).
+RestrictedAmong = Callable[[list[str]], set[str]]
+
 _CHECKS: dict[str, RecordCheck] = {}
 _RESTRICTS: dict[str, RecordRestrict] = {}
+_RESTRICTED: dict[str, RestrictedAmong] = {}
 
 
-def register_record_kind(kind: str, check: RecordCheck, restrict: RecordRestrict | None = None) -> None:
+def register_record_kind(kind: str, check: RecordCheck, restrict: RecordRestrict | None = None,
+                         restricted_among: RestrictedAmong | None = None) -> None:
     """Declare who may know records of ``kind`` (once per kind: a second rule would be a second place).
 
     ``check`` answers for one record; ``restrict`` (optional) gives the primary keys of every record of the
     kind the actor may know, so lists of *other* records that point at this kind (a task created by a
     report, a link to a case) can leave out what the reader may not know in one query.
+
+    ``restricted_among`` (optional) picks, from many ids at once, the records that are restricted in
+    themselves, beyond the role's right to see the kind at all: a sealed person, a sexual-abuse report,
+    a confidential keep-apart order, every investigation. The audit trail, which auditors read whole,
+    asks it to know which entries to redact (``emerald/audit/selectors.py``); a kind without it has no
+    restricted records.
     """
     if kind in _CHECKS and _CHECKS[kind] is not check:
         raise ValueError(f"record kind {kind!r} already has a visibility check")
     _CHECKS[kind] = check
     if restrict is not None:
         _RESTRICTS[kind] = restrict
+    if restricted_among is not None:
+        _RESTRICTED[kind] = restricted_among
+
+
+def restricted_among(kind: str, object_ids: list[str]) -> set[str]:
+    """The ids among ``object_ids`` whose records of ``kind`` are restricted in themselves (see above)."""
+    pick = _RESTRICTED.get(kind)
+    return set(pick(object_ids)) if pick is not None and object_ids else set()
 
 
 def record_kinds() -> list[str]:

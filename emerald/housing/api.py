@@ -29,6 +29,7 @@ from emerald.core.errors import Invalid
 from emerald.housing import services
 from emerald.housing.models import NonAssociation, Placement, Scope
 from emerald.housing.selectors import non_association_get, non_association_list, roll
+from emerald.housing.visibility import may_know_reason, order_comment, reason_code
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to
 from emerald.people.visibility import person_ref
@@ -83,8 +84,10 @@ class OrderOut(Schema):
     person_a: PersonRef
     person_b: PersonRef
     scope: str
-    reason: str
-    comment: str
+    reason: str = Field(..., description="the reason's code; ``confidential`` for an order made from a restricted "
+                        "record, to a reader who may not know why (docs/housing.md)")
+    comment: str = Field(..., description="empty where the reason is confidential to the reader")
+    confidential: bool = Field(..., description="made from a restricted record; keep the two apart all the same")
     created_by: str | None
     created_at: datetime
     expires_at: datetime | None
@@ -155,9 +158,11 @@ def orders_dicts(orders: list[NonAssociation]) -> list[dict[str, Any]]:
         where = _where_together(o, placements) if status == "open" else ""
         out.append({
             "id": o.pk, "person_a": person_ref(o.person_a), "person_b": person_ref(o.person_b), "scope": o.scope,
-            "reason": o.reason, "comment": o.comment, "created_by": username(o.created_by),
+            "reason": reason_code(o), "comment": order_comment(o), "confidential": o.confidential,
+            "created_by": username(o.created_by),
             "created_at": o.created_at, "expires_at": o.expires_at, "closed_at": o.closed_at,
-            "closed_by": username(o.closed_by), "close_reason": o.close_reason, "status": status,
+            "closed_by": username(o.closed_by), "close_reason": o.close_reason if may_know_reason(o) else "",
+            "status": status,
             "currently_violated": bool(where), "currently_violated_where": where or None,
         })
     return out

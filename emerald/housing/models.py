@@ -85,6 +85,9 @@ class NonAssociation(models.Model):
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
     reason = models.CharField(_("reason"), max_length=24, choices=KeepApartReason.choices)
     comment = models.TextField(_("comment"), blank=True)
+    # Made from a restricted record (a sexual-abuse report): officers are told to keep the two apart, but
+    # the reason and comment only to those who may know it (emerald/housing/visibility.py).
+    confidential = models.BooleanField(_("confidential"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)

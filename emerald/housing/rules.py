@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from emerald.core import clock
 from emerald.facilities.models import Bed, Cell, UnitStatus
 from emerald.housing.models import NonAssociation, Placement, Scope
+from emerald.housing.visibility import reason_code, reason_label
 from emerald.people.models import Person
 from emerald.people.visibility import display_name, person_ref
 
@@ -45,7 +46,7 @@ class KeepApartConflict:
             "non_association_id": self.order.pk,
             "other": person_ref(self.other),
             "scope": self.order.scope,
-            "reason": self.order.reason,
+            "reason": reason_code(self.order),
             "where": self.where,
         }
 
@@ -55,7 +56,7 @@ class KeepApartConflict:
             "a": display_name(person),
             "b": display_name(self.other),
             "scope": self.order.get_scope_display(),
-            "reason": self.order.get_reason_display(),
+            "reason": reason_label(self.order),
             "where": self.where,
         }
 

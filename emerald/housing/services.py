@@ -301,9 +301,13 @@ def _unit_ids_of(*people: Person) -> list[int]:
 @service("non_association.create")
 def non_association_create(
     *, actor: Any, person_a: Person, person_b: Person, scope: str, reason: str, comment: str = "",
-    expires_at: datetime | None = None,
+    expires_at: datetime | None = None, confidential: bool = False,
 ) -> NonAssociation:
-    """Order two people kept apart. Allowed even if they are together now: the answer says so."""
+    """Order two people kept apart. Allowed even if they are together now: the answer says so.
+
+    ``confidential`` (an order made from a restricted record): its reason and comment are shown only to
+    those who may know them (emerald/housing/visibility.py).
+    """
     require(actor, "non_association.create", "non_association", "")
     errors: dict[str, list[str]] = {}
     if person_a.pk == person_b.pk:
@@ -337,13 +341,14 @@ def non_association_create(
             )
     order = NonAssociation.objects.create(
         person_a=a, person_b=b, scope=scope, reason=reason, comment=(comment or "").strip(),
-        created_by=actor, created_at=now, expires_at=expires_at,
+        created_by=actor, created_at=now, expires_at=expires_at, confidential=confidential,
     )
     where = currently_together(a, b, scope)
     order.currently_violated_where = where  # type: ignore[attr-defined]
     audit.record(actor=actor, action="non_association.create", object_type="non_association", object_id=order.pk,
                  changes={"person_a": a.inmate_number, "person_b": b.inmate_number, "scope": scope, "reason": reason,
-                          "expires_at": expires_at, "currently_violated": bool(where)},
+                          "expires_at": expires_at, "currently_violated": bool(where),
+                          **({"confidential": True} if confidential else {})},
                  summary=f"ordered {a.inmate_number} and {b.inmate_number} kept apart ({scope}, {reason})"
                  + (f"; they are together now in {where}" if where else ""))
     return order

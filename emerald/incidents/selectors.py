@@ -58,7 +58,14 @@ def _check_incident(actor: Any, object_id: str) -> bool:
 
 def register_visibility() -> None:
     """Incidents in the one visibility layer (emerald/core/visibility.py): the rule above, for one and for lists."""
-    register_record_kind("incident", _check_incident, lambda actor: incidents_visible_to(actor).values("pk"))
+    register_record_kind("incident", _check_incident, lambda actor: incidents_visible_to(actor).values("pk"),
+                         restricted_among=_restricted_among)
+
+
+def _restricted_among(ids: list[str]) -> set[str]:
+    pks = [pk for pk in (_pk(i) for i in ids) if pk is not None]
+    return {str(pk) for pk in Incident.objects.filter(pk__in=pks, type__in=RESTRICTED_TYPES)
+            .values_list("pk", flat=True)}
 
 
 def _pk(value: Any) -> int | None:

@@ -594,7 +594,8 @@ def _ensure_order(actor: Any, incident: Incident, proposal: KeepApartProposal, s
     # A restricted report must not be traceable from the order, which officers read.
     comment = "" if incident.restricted else f"From incident #{incident.pk}"
     order = housing.non_association_create(actor=actor, person_a=a, person_b=b, scope=scope,
-                                           reason=KeepApartReason.VICTIM_PERPETRATOR, comment=comment)
+                                           reason=KeepApartReason.VICTIM_PERPETRATOR, comment=comment,
+                                           confidential=incident.restricted)
     return order, note
 
 
@@ -682,7 +683,8 @@ def proposal_rescope(*, actor: Any, proposal: KeepApartProposal, scope: str, rea
             housing.non_association_close(actor=actor, order=other_open, reason=f"scope changed to {scope}: {reason}")
     comment = "" if incident.restricted else f"From incident #{incident.pk}"
     order = housing.non_association_create(actor=actor, person_a=old.person_a, person_b=old.person_b, scope=scope,
-                                           reason=KeepApartReason.VICTIM_PERPETRATOR, comment=comment)
+                                           reason=KeepApartReason.VICTIM_PERPETRATOR, comment=comment,
+                                           confidential=incident.restricted)
     proposal.order = order
     proposal.save(update_fields=["order"])
     audit.record(actor=actor, action="incident.keep_apart_rescope", object_type="incident", object_id=incident.pk,

@@ -25,6 +25,7 @@ from emerald.core.api_support import (
 )
 from emerald.core.errors import Invalid
 from emerald.facilities.models import Facility
+from emerald.housing.visibility import reason_code
 from emerald.intake import scoring, selectors, services
 from emerald.intake.models import Intake, ReassessmentTask
 from emerald.people.visibility import person_ref
@@ -386,7 +387,7 @@ def intake_housing(request: HttpRequest, id: Id, query: Query[HousingQuery]):
         "connections": [{"person": person_ref(c["person"]), "kind": c["kind"], "detail": c["detail"],
                          "cell": c["cell"], "unit": c["unit"]} for c in p["connections"]],
         "keep_apart": [{"non_association_id": o["order"].pk, "other": person_ref(o["person"]),
-                        "scope": o["order"].scope, "reason": o["order"].reason, "cell": o["cell"], "unit": o["unit"]}
+                        "scope": o["order"].scope, "reason": reason_code(o["order"]), "cell": o["cell"], "unit": o["unit"]}
                        for o in p["keep_apart"]],
         "groups": [f"{m.group.name} ({m.role})" for m in p["groups"]],
         "unit_groups": [{"unit": ug["unit"].code, "groups": [

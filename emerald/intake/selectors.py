@@ -16,6 +16,7 @@ from emerald.core.visibility import visible_records
 from emerald.facilities.models import Unit
 from emerald.housing.models import Placement
 from emerald.housing.rules import open_orders_for
+from emerald.housing.visibility import reason_label
 from emerald.intake import scoring
 from emerald.intake.models import (
     Classification,
@@ -183,7 +184,7 @@ def keep_apart_of(*, actor: Any, person: Person) -> list[dict[str, Any]]:
     for o in orders:
         other = o.other(person.pk)
         p = where.get(other.pk)
-        rows.append({"order": o, "person": other, "scope": o.get_scope_display(), "reason": o.get_reason_display(),
+        rows.append({"order": o, "person": other, "scope": o.get_scope_display(), "reason": reason_label(o),
                      "cell": p.cell.code if p else None, "unit": p.unit.code if p else None})
     return rows
 

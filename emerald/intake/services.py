@@ -311,7 +311,8 @@ def open_incident_task(*, actor: Any, person: Person, incident: Any) -> Reassess
                  changes={"task_id": task.pk, "trigger": "incident", "due_at": task.due_at,
                           **({} if restricted else {"incident_id": incident.pk})},
                  summary=f"opened a reassessment of {person.inmate_number}"
-                 + ("" if restricted else f" after incident #{incident.pk}"))
+                 + ("" if restricted else f" after incident #{incident.pk}"),
+                 about=[("incident", incident.pk)] if restricted else None)
     return task
 
 

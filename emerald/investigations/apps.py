@@ -9,3 +9,6 @@ class InvestigationsConfig(AppConfig):
 
     def ready(self) -> None:
         from emerald.investigations import permissions  # noqa: F401
+        from emerald.investigations.selectors import register_visibility
+
+        register_visibility()

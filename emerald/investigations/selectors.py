@@ -18,6 +18,7 @@ from emerald.accounts.models import Role
 from emerald.accounts.permissions import allowed, role_of
 from emerald.audit import services as audit
 from emerald.core.access import deny_read, require_list
+from emerald.core.visibility import register_record_kind
 from emerald.incidents.models import Incident, PartyKind
 from emerald.incidents.selectors import incidents_visible_to
 from emerald.investigations.models import (
@@ -49,6 +50,18 @@ def investigations_visible_to(actor: Any) -> QuerySet[Investigation]:
         return qs
     member_of = Membership.objects.filter(user_id=uid, removed_at__isnull=True).values("investigation_id")
     return qs.filter(Q(lead_id=uid) | Q(pk__in=member_of))
+
+
+def _check_investigation(actor: Any, object_id: str) -> bool:
+    pk = _pk(object_id)
+    return pk is not None and investigations_visible_to(actor).filter(pk=pk).exists()
+
+
+def register_visibility() -> None:
+    """Investigations in the one visibility layer: every case is restricted to its team (and the warden)."""
+    register_record_kind("investigation", _check_investigation,
+                         lambda actor: investigations_visible_to(actor).values("pk"),
+                         restricted_among=lambda ids: {i for i in ids if _pk(i) is not None})
 
 
 def is_member(actor: Any, investigation: Investigation) -> bool:

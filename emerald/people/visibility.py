@@ -122,4 +122,12 @@ def _check_person(actor: Any, inmate_number: str) -> bool:
 
 
 def register() -> None:
-    register_record_kind("person", _check_person)
+    register_record_kind("person", _check_person, restricted_among=_sealed_among)
+
+
+def _sealed_among(numbers: list[str]) -> set[str]:
+    from emerald.people.models import Person
+
+    wanted = {n.strip().upper(): n for n in numbers}
+    return {wanted[n] for n in Person.objects.filter(sealed=True, inmate_number__in=list(wanted))
+            .values_list("inmate_number", flat=True)}

@@ -26,6 +26,7 @@ from emerald.core.api_support import (
 )
 from emerald.core.errors import Invalid
 from emerald.facilities.models import Cell
+from emerald.housing.visibility import reason_code
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to
 from emerald.people.visibility import person_ref
@@ -347,7 +348,7 @@ def relationship_keep_apart(request: HttpRequest, id: Id, payload: KeepApartIn):
                                              reason=payload.reason, comment=payload.comment)
     rel.refresh_from_db()
     where = getattr(order, "currently_violated_where", "")
-    return with_status(201, {"non_association_id": order.pk, "scope": order.scope, "reason": order.reason,
+    return with_status(201, {"non_association_id": order.pk, "scope": order.scope, "reason": reason_code(order),
                              "currently_violated": bool(where), "where": where or None,
                              "relationship": relationship_dict(rel)})
 

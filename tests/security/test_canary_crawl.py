@@ -45,6 +45,8 @@ ROLES = ["admin", "glynn", "mcmanus", "metzger", "nathan", "teacher", "investiga
 # The sexual-abuse response team (and the report's author, the investigator).
 PREA_TEAM = {"glynn", "nathan", "investigator"}
 PAGE_BUDGET = 450
+# How close to a hidden victim's or suspect's name a tie to the report must be to count (characters).
+NEAR = 400
 PER_SHAPE = 4
 # Pages a crawl must not follow: they end the session, switch the language, or are the API (crawled apart).
 SKIP = re.compile(r"^/(api/|static/|i18n/|accounts/logout|admin/)")
@@ -186,8 +188,10 @@ def seed(tmp: Path) -> World:
     ]
     rid = report_.pk
     # What ties a person to the report: its number, its kind, the reason of the order it made.
-    ties = [rf"/incidents/{rid}\b", rf'"incident_id":\s*{rid}\b', r"victim_perpetrator", r"victim and perpetrator",
-            r"Opfer und Täter", r"sexual assault", r"sexuelle", r"\bPREA\b",
+    # A form's list of reasons to choose from is not a tie: it is the same on every page.
+    ties = [rf"/incidents/{rid}\b", rf'"incident_id":\s*{rid}\b', r'(?<!value=")victim_perpetrator',
+            r"victim and perpetrator(?!\s*</option>)", r"Opfer und Täter(?!\s*</option>)", r"sexual assault",
+            r"sexuelle", r"\bPREA\b",
             # The victim and suspect were admitted directly: any reassessment task of theirs is the report's.
             r"/intake/tasks/\d+"]
     linked = [
@@ -262,15 +266,17 @@ def check(world: World, role: str, where: str, text: str, leaks: list[Leak], url
             if s.lower() in lowered:
                 leaks.append(Leak(where, f"{canary.kind}: {s}", _snippet(text, s)))
                 break
-    text = url + "\n" + text
     for what, names, ties, may_see in world.linked:
         if role in may_see or not any(n.lower() in lowered for n in names):
             continue
-        for tie in ties:
-            m = re.search(tie, text, re.IGNORECASE)
-            if m:
-                leaks.append(Leak(where, f"{what} shown with {tie!r}", text[max(0, m.start() - 80): m.end() + 80]))
-                break
+        # A tie counts beside the person (within NEAR characters, e.g. in the same list item or entry), or
+        # in the URL the answer was reached by; an unrelated order elsewhere on a long page is not a tie.
+        windows = [url] + [text[max(0, m.start() - NEAR): m.end() + NEAR]
+                           for n in names for m in re.finditer(re.escape(n), text, re.IGNORECASE)]
+        found = next(((tie, w, m) for w in windows for tie in ties if (m := re.search(tie, w, re.IGNORECASE))), None)
+        if found:
+            tie, w, m = found
+            leaks.append(Leak(where, f"{what} shown with {tie!r}", w[max(0, m.start() - 80): m.end() + 80]))
 
 
 # --------------------------------------------------------------------------- the API
@@ -415,11 +421,15 @@ def _fill(pattern: str, world: World, seen_paths: list[str]) -> list[str]:
     regex += "$"
     found = [p.split("?")[0] for p in seen_paths if re.match(regex, p.split("?")[0])]
     urls = found[:2]
-    if not any(c == "slug" or (c == "str" and n == "action") for c, n in params):
+    # A pattern that takes a word (an action, a kind) is asked with one seen on a page; failing that, with a
+    # word no view knows, which still asks the route what it answers a GET for a record it may not show.
+    if not found or not any(c == "slug" or (c == "str" and n == "action") for c, n in params):
         filled = "/" + pattern
         for conv, name in params:
             token = f"<{conv + ':' if conv else ''}{name}>"
-            if "number" in name:
+            if conv == "slug" or (conv == "str" and name == "action"):
+                value = "view"
+            elif "number" in name:
                 value = world.seeded_numbers[0]
             else:
                 seg = filled.split(token)[0].rstrip("/").split("/")[-1]
@@ -445,6 +455,8 @@ def crawl_pages(world: World, role: str, user: Any, leaks: list[Leak], covered: 
     seen: set[str] = set()
     per_shape: dict[str, int] = defaultdict(int)
     visited: list[str] = []
+    # Every link seen, followed or not: a form's action on a record page fills its pattern below.
+    discovered: list[str] = []
 
     def visit(url: str) -> None:
         response = client.get(url)
@@ -458,6 +470,8 @@ def crawl_pages(world: World, role: str, user: Any, leaks: list[Leak], covered: 
         if response.status_code == 200 and "html" in response.get("Content-Type", ""):
             for link in LINK.findall(text):
                 link = link.replace("&amp;", "&")
+                if not SKIP.search(link):
+                    discovered.append(link)
                 if not SKIP.search(link) and link not in seen:
                     queue.append(link)
 
@@ -474,7 +488,7 @@ def crawl_pages(world: World, role: str, user: Any, leaks: list[Leak], covered: 
         visit(url)
     # Every URL pattern, with the canaries' ids where it takes one.
     for pattern in _patterns():
-        for url in _fill(pattern, world, visited):
+        for url in _fill(pattern, world, visited + discovered):
             if url not in seen and not SKIP.search(url):
                 seen.add(url)
                 visit(url)
