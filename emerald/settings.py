@@ -63,6 +63,8 @@ def _discover_areas() -> list[str]:
 INSTALLED_APPS += _discover_areas()
 
 MIDDLEWARE = [
+    # 413 for a body over the limit, 400 for a malformed Content-Type: before anything reads the body.
+    "emerald.core.middleware.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -158,15 +160,21 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
 
-# Five failures lock the username for ten minutes. Locking by username alone gives an
-# unknown user exactly the same answer as a known one.
+# Sign-in throttling counts failures per username *from one client address* and per client address:
+# five failures lock that username from that address, or that address altogether, for ten minutes.
+# Per username and address, so that nobody elsewhere can keep a known account locked by typing wrong
+# passwords for it; per address, so that nobody can spray passwords across many usernames. An unknown
+# username gets exactly the same answer as a known one. The address is the client's behind the trusted
+# proxies (emerald/core/network.py), never a header a client can forge.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=10)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# axes.W006 warns that without the IP address an attacker can rotate clients; here the *account* is
-# what gets locked, so rotating clients gains nothing, and locking by IP would shut out a whole
-# officers' station sharing one address.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "emerald.core.network.client_address"
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); see
+# docs/deployment.md. Empty: the header is ignored and the connection's address is the client's.
+EMERALD_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("EMERALD_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# The largest request body read into memory (Django's default, 2.5 MB); larger answers 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("EMERALD_MAX_BODY_BYTES", str(2_621_440)))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "emerald.accounts.views.locked_out"
 AXES_VERBOSE = False

@@ -12,7 +12,9 @@ from emerald.audit.models import Outcome
 def _ip(request) -> str:
     if request is None:
         return ""
-    return request.META.get("REMOTE_ADDR", "") or ""
+    from emerald.core.network import client_address
+
+    return client_address(request)
 
 
 @receiver(user_logged_in)

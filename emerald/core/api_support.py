@@ -9,21 +9,26 @@ carries, such as ``conflicts``), so clients branch on one stable code. See
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import BeforeValidator, ConfigDict
 
 from emerald.accounts.services import token_authenticate
 from emerald.audit.services import set_request_ip
 from emerald.core.errors import ServiceError
+from emerald.core.network import client_address
 from emerald.core.visibility import set_reader
 
 log = logging.getLogger("emerald.api")
@@ -86,6 +91,10 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError) or exc.status_code == 401:
         return error_response(401, "not_authenticated", _("Send a valid token: Authorization: Bearer <token>."))
     if exc.status_code == 400:
+        if isinstance(exc.__cause__, LoneSurrogate):
+            return error_response(400, "invalid", _("The request body holds text that is not valid Unicode "
+                                                    "(a lone surrogate such as \\ud800)."),
+                                  fields={"body": [_("Not valid Unicode text.")]})
         # Ninja raises this for a body that is not JSON at all.
         return error_response(400, "invalid", _("The request body is not valid JSON."), fields={"body": [str(exc)]})
     if exc.status_code == 403:
@@ -105,7 +114,46 @@ def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(500, "server_error", _("Something went wrong on the server; nothing was saved."))
 
 
+class LoneSurrogate(ValueError):
+    """A JSON string holds half of a UTF-16 surrogate pair (``"\\ud800"``): not text, and no database stores it."""
+
+
+def _no_lone_surrogates(value: Any) -> None:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise LoneSurrogate(str(exc)) from exc
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _no_lone_surrogates(k)
+            _no_lone_surrogates(v)
+    elif isinstance(value, list):
+        for v in value:
+            _no_lone_surrogates(v)
+
+
+class StrictJSONParser(Parser):
+    """JSON bodies as text: a lone surrogate anywhere answers 400 instead of failing at the database."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        _no_lone_surrogates(data)
+        return cast(dict[str, Any], data)
+
+
+def _on_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(413, "too_large", _("The request body is too large."))
+
+
+def _on_unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(400, "invalid", _("The request body cannot be read."))
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
+    api.add_exception_handler(RequestDataTooBig, _on_too_big)
+    api.add_exception_handler(TooManyFieldsSent, _on_unreadable)
+    api.add_exception_handler(MultiPartParserError, _on_unreadable)
     api.add_exception_handler(ServiceError, _on_service_error)
     api.add_exception_handler(ValidationError, _on_validation_error)
     api.add_exception_handler(HttpError, _on_http_error)
@@ -125,7 +173,7 @@ def _api_root(request: HttpRequest, api: NinjaAPI, *args: Any, **kwargs: Any) ->
 
 
 def client_ip(request: HttpRequest) -> str:
-    return (request.META.get("REMOTE_ADDR") or "")[:45]
+    return client_address(request)
 
 
 def _wrap_view(view: Any) -> Any:
@@ -152,6 +200,10 @@ def _wrap_view(view: Any) -> Any:
 
 class EmeraldAPI(NinjaAPI):
     """A NinjaAPI whose every route records the client address and whose unknown routes answer JSON 404."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("parser", StrictJSONParser())
+        super().__init__(**kwargs)
 
     def _get_urls(self) -> list[URLPattern | URLResolver]:
         result: list[URLPattern | URLResolver] = []

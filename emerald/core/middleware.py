@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from emerald.core.network import client_address
 
 # Every script and style is a static file, so the policy can forbid inline code outright:
 # an injected <script> or style="" attribute does nothing.
@@ -11,6 +14,49 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+
+
+class RequestGuardMiddleware:
+    """Refuse, before anything reads it, a body that cannot be read: too large (413), or sent with a
+    Content-Type that cannot be parsed (a ``multipart/form-data`` without its boundary: 400).
+
+    Otherwise the first reader of ``request.POST`` (the CSRF check, the sign-in throttle) would raise
+    deep inside another component and the client would get a 500. API paths answer in the API's error
+    shape (``{"error", "detail"}``); pages get a short plain page. Multipart bodies are not measured
+    here: their files stream to disk, and Django limits the rest itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http.multipartparser import parse_header_parameters
+
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            content_type, params = parse_header_parameters(request.META.get("CONTENT_TYPE", "") or "")
+            if content_type.startswith("multipart/"):
+                boundary = params.get("boundary", "")
+                if not boundary or len(boundary) > 70:
+                    return self._refuse(request, 400, "invalid",
+                                        _("The request's Content-Type is multipart without a valid boundary."))
+            else:
+                try:
+                    length = int(request.META.get("CONTENT_LENGTH") or 0)
+                except ValueError:
+                    return self._refuse(request, 400, "invalid", _("The request's Content-Length is not a number."))
+                limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+                if limit is not None and length > limit:
+                    return self._refuse(request, 413, "too_large",
+                                        _("The request body is larger than %(limit)d bytes.") % {"limit": limit})
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, status: int, code: str, detail: str):
+        from django.http import HttpResponse, JsonResponse
+
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"error": code, "detail": str(detail)}, status=status)
+        return HttpResponse(str(detail), status=status, content_type="text/plain; charset=utf-8")
 
 
 class ReaderMiddleware:
@@ -43,7 +89,7 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         from emerald.audit import services as audit
 
-        audit.set_request_ip(request.META.get("REMOTE_ADDR", "") or "")
+        audit.set_request_ip(client_address(request))
         audit.begin_request()
         try:
             response = self.get_response(request)

@@ -6,7 +6,6 @@ For anyone but medical staff an encounter page is the 404 page, exactly like a m
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -35,6 +34,7 @@ from emerald.health.models import Encounter, EncounterKind, MedicalNotification
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to, person_get
 from emerald.people.visibility import display_name, display_number
+from emerald.security.exports import csv_download
 
 PAGE_SIZE = 50
 
@@ -84,9 +84,7 @@ def encounter_list(request: HttpRequest) -> HttpResponse:
 def encounter_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV (medical staff only): who was seen, when, by whom; no clinical text."""
     rows = list(_filtered(request)[:10000])
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="encounters.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_download("encounters.csv")
     writer.writerow(["id", "inmate_number", "name", "kind", "occurred_at", "clinician", "location"])
     for e in rows:
         writer.writerow([e.pk, display_number(e.person) or "", display_name(e.person), e.kind,

@@ -24,6 +24,7 @@ from emerald.housing.rules import (
     record_emergency_move,
 )
 from emerald.people.models import Person, PersonStatus, ReleaseKind, Stay
+from emerald.people.visibility import display_name
 
 #: Callbacks run at the end of every admission, move and release, inside the same transaction, so other
 #: areas react atomically (education suspends a student sent to segregation). Each is called with keyword
@@ -202,12 +203,34 @@ def person_admit(
     return placement
 
 
+def _check_expected(person: Person, current: Placement, cell_id: Any, placement_id: Any) -> None:
+    def differs(expected: Any, actual: int) -> bool:
+        if expected in (None, ""):
+            return False
+        try:
+            return int(expected) != actual
+        except (TypeError, ValueError):
+            return True
+
+    if differs(cell_id, current.cell_id) or differs(placement_id, current.pk):
+        raise Conflict(
+            _("%(name)s was moved meanwhile and is now in %(cell)s. Check where they are, then try again.")
+            % {"name": display_name(person), "cell": current.cell.code},
+            code="moved_meanwhile", extra={"current_cell_id": current.cell_id, "current_cell": current.cell.code,
+                                            "current_placement_id": current.pk})
+
+
 @service("placement.move")
 def placement_move(
     *, actor: Any, person: Person, cell_id: Any, reason: str, override_reason: str = "",
     emergency: bool = False, emergency_reason: str = "", bed: Any = None,
+    expected_cell_id: Any = None, expected_placement_id: Any = None,
 ) -> Placement:
     """Move a person in custody to another cell: closes the current placement and opens the next.
+
+    ``expected_cell_id`` / ``expected_placement_id``: where the caller believes the person is (the cell, or
+    the open placement an ``If-Match`` names). If someone moved them meanwhile, the move is refused with 409
+    ``moved_meanwhile`` rather than carried out from a place the caller did not see.
 
     ``bed`` (a bed of the cell, or its id) is a preference, not a rule: it is taken if it is free and the
     person may take it (in service, meeting their needs, e.g. a lower bunk); otherwise the first free bed
@@ -219,6 +242,7 @@ def placement_move(
     current = Placement.objects.select_related("cell", "unit").filter(person=person, end_at__isnull=True).first()
     if person.status != PersonStatus.IN_CUSTODY or current is None:
         raise _refuse(person, _("%(name)s is not in custody.") % {"name": person.full_name}, "not_in_custody")
+    _check_expected(person, current, expected_cell_id, expected_placement_id)
     cell = _lock_cell(cell_id)
     if role_of(actor) == Role.UNIT_MANAGER and not (
         manages_unit(actor, cell.unit_id) or manages_unit(actor, current.unit_id)

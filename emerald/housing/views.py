@@ -167,7 +167,9 @@ def _placement_page(request: HttpRequest, inmate_number: str, *, mode: str) -> H
                     placement = services.placement_move(
                         actor=request.user, person=person, cell_id=cleaned["cell"], reason=cleaned["reason"],
                         override_reason=cleaned.get("override_reason", ""),
-                        emergency=bool(cleaned.get("emergency")), emergency_reason=cleaned.get("emergency_reason", ""))
+                        emergency=bool(cleaned.get("emergency")), emergency_reason=cleaned.get("emergency_reason", ""),
+                        # Where the officer saw the person when the form was shown: a move made meanwhile wins.
+                        expected_cell_id=data.get("expected_cell_id") or None)
                 else:
                     placement = services.person_admit(
                         actor=request.user, person=person, cell_id=cleaned["cell"], reason=cleaned["reason"],

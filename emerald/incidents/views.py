@@ -5,7 +5,6 @@ A report the user may not know exists is a 404 page, exactly like a missing one.
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -32,6 +31,7 @@ from emerald.incidents.forms import (
     ReturnForm,
 )
 from emerald.incidents.models import Incident, IncidentStatus, IncidentType, ProposalStatus
+from emerald.security.exports import csv_download
 
 PAGE_SIZE = 50
 
@@ -72,9 +72,7 @@ def incident_export(request: HttpRequest) -> HttpResponse:
     require_allowed(request, "incident.export", "incident")
     rows = list(_filtered(request)[:10000])
     selectors.audit_restricted_listing(request.user, rows, channel="export")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="incidents.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_download("incidents.csv")
     writer.writerow(["id", "type", "severity", "status", "occurred_at", "unit", "cell", "place", "title"])
     for i in rows:
         writer.writerow([i.pk, i.type, i.severity, i.status, timezone.localtime(i.occurred_at).isoformat(),

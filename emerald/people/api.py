@@ -128,6 +128,12 @@ class PlaceIn(In):
     emergency_reason: Text = Field("", description="required with emergency")
 
 
+class MoveIn(PlaceIn):
+    expected_cell_id: Id | None = Field(None, description="the cell the caller believes the person is in now; 409 "
+                                        "``moved_meanwhile`` if they are elsewhere (or send If-Match: the id of "
+                                        "their open placement)")
+
+
 class ReleaseIn(In):
     reason: Text
     kind: ReleaseKindIn = Field("released", description="how custody ended (addition to API.md)")
@@ -228,14 +234,18 @@ def release(request: HttpRequest, inmate_number: InmateNumber, payload: ReleaseI
 
 @router.post("/{path:inmate_number}/moves", response={201: PlacementOut, **errors(400, 401, 403, 404, 409)},
              summary="Move to another cell")
-def move(request: HttpRequest, inmate_number: InmateNumber, payload: PlaceIn):
+def move(request: HttpRequest, inmate_number: InmateNumber, payload: MoveIn):
     """Answers 201 with the new placement. 409: keep_apart (with ``conflicts``), cell_full,
-    cell_unavailable, not_in_custody, locked_down (send ``emergency`` and ``emergency_reason``). An
-    ``override_reason`` or ``emergency`` from a role that may not use it: 403."""
+    cell_unavailable, not_in_custody, locked_down (send ``emergency`` and ``emergency_reason``),
+    moved_meanwhile (``expected_cell_id`` or ``If-Match`` no longer true). An ``override_reason`` or
+    ``emergency`` from a role that may not use it: 403."""
     person = person_get(actor=actor(request), inmate_number=inmate_number)
+    if_match = (request.headers.get("If-Match") or "").strip().removeprefix("W/").strip('"')
+    if_match = None if if_match in ("", "*") else if_match
     placement = housing.placement_move(actor=actor(request), person=person, cell_id=payload.cell_id,
                                        reason=payload.reason, override_reason=payload.override_reason,
-                                       emergency=payload.emergency, emergency_reason=payload.emergency_reason)
+                                       emergency=payload.emergency, emergency_reason=payload.emergency_reason,
+                                       expected_cell_id=payload.expected_cell_id, expected_placement_id=if_match)
     return with_status(201, placement_dict(placement))
 
 

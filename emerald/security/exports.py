@@ -46,11 +46,33 @@ def visible_columns(actor: Any, columns: Iterable[Column]) -> tuple[list[Column]
     return shown, [c.header for c in left_out]
 
 
-def _cell(value: Any) -> Any:
-    # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+#: A cell that begins with one of these is a formula to a spreadsheet (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A value as a CSV cell a spreadsheet shows as text: a leading formula character gets a quote before it."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
     return "" if value is None else value
+
+
+class SafeWriter:
+    """The one CSV writer of every export: each cell through :func:`safe_cell`."""
+
+    def __init__(self, stream: Any) -> None:
+        self._writer = csv.writer(stream)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([safe_cell(v) for v in row])
+
+
+def csv_download(filename: str) -> tuple[HttpResponse, SafeWriter]:
+    """An empty CSV attachment (not cached) and the writer to fill it with."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response, SafeWriter(response)
 
 
 def csv_response(
@@ -60,14 +82,11 @@ def csv_response(
     """A CSV download of ``rows`` with the columns the user may see; audited as ``action``."""
     actor = getattr(request, "auth", None) or request.user
     shown, left_out = visible_columns(actor, columns)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    writer = csv.writer(response)
+    response, writer = csv_download(filename)
     writer.writerow([c.header for c in shown])
     ids = []
     for row in rows:
-        writer.writerow([_cell(c.value(row)) for c in shown])
+        writer.writerow([c.value(row) for c in shown])
         ids.append(str(id_of(row)))
     audit.record(actor=actor, action=action, object_type=object_type,
                  changes={"rows": len(ids), "ids": ids[:1000], "columns": [c.header for c in shown],

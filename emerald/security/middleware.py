@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from emerald.core import clock
+from emerald.core.network import client_address
 from emerald.security import otp, ratelimit
 from emerald.security.models import UserSession
 from emerald.security.scopes import api_prefix
@@ -119,7 +120,7 @@ class RateLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if ratelimit.enabled() and request.path_info.startswith(api_prefix()):
-            ip = request.META.get("REMOTE_ADDR", "") or "-"
+            ip = client_address(request) or "-"
             checks = [("api_ip", ip)]
             if request.method == "POST" and request.path_info.rstrip("/") == api_prefix() + "auth/token":
                 checks.append(("auth_token", ip))
@@ -167,4 +168,4 @@ class RateLimitMiddleware:
                      object_type=area, changes={"path": request.path, "query": request.GET.urlencode()[:500],
                                                 "rows": rows},
                      summary=f"exported {area}" + (f" ({rows} rows)" if rows is not None else ""),
-                     ip=request.META.get("REMOTE_ADDR", "") or "")
+                     ip=client_address(request))

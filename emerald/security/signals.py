@@ -17,6 +17,7 @@ from django.dispatch import receiver
 from emerald.accounts.models import User
 from emerald.audit import services as audit
 from emerald.core import clock
+from emerald.core.network import client_address
 from emerald.security.models import UserSession
 
 #: Session keys: the tracked session's id and the account's session epoch at sign-in.
@@ -34,7 +35,7 @@ def _session_started(sender, request, user, **kwargs):
     if not request.session.session_key:
         request.session.save()
     row = session_start(actor=user, session_key=request.session.session_key or "",
-                        ip=request.META.get("REMOTE_ADDR", "") or "",
+                        ip=client_address(request),
                         user_agent=request.META.get("HTTP_USER_AGENT", "") or "")
     request.session[SID_KEY] = row.pk
     request.session[EPOCH_KEY] = user.session_epoch
