@@ -66,19 +66,42 @@ def keep_apart_conflicts(person: Person, cell: Cell) -> list[KeepApartConflict]:
     return _KeepApart(person).conflicts_in(cell)
 
 
-class _KeepApart:
-    """A person's open orders and where the others are now, read once and asked about many cells."""
+#: How close two people are: in one cell (3), one unit (2), one facility (1), or apart (0).
+_SCOPE_CLOSENESS = {Scope.CELL: 3, Scope.UNIT: 2, Scope.FACILITY: 1}
 
-    def __init__(self, person: Person) -> None:
+
+def _closeness(cell_id: int, unit_id: int, facility_id: int, other: Placement) -> int:
+    if other.cell_id == cell_id:
+        return 3
+    if other.unit_id == unit_id:
+        return 2
+    return 1 if other.unit.facility_id == facility_id else 0
+
+
+class _KeepApart:
+    """A person's open orders and where the others are now, read once and asked about many cells.
+
+    A move that would put the person within an order's scope of the other is a conflict — unless the
+    person is already within it *and* the move takes them further away (a cell order's pair split into
+    two cells of a unit; the suspect of a facility order moved from the victim's unit to another unit).
+    A rule that refused the move that ends or reduces a breach would keep the breach forever.
+    """
+
+    def __init__(self, person: Person, from_cell: Cell | None = None) -> None:
         self.person = person
         self.orders = list(open_orders_for(person.pk))
         other_ids = {o.person_b_id if o.person_a_id == person.pk else o.person_a_id for o in self.orders}
         self.where_now = {
             p.person_id: p
-            for p in Placement.objects.filter(person_id__in=other_ids, end_at__isnull=True).select_related(
-                "cell", "unit", "unit__facility"
-            )
+            for p in Placement.objects.filter(person_id__in=other_ids | {person.pk}, end_at__isnull=True)
+            .select_related("cell", "unit", "unit__facility")
         } if other_ids else {}
+        here = self.where_now.pop(person.pk, None)
+        # Where the person is moving from: their open placement, or the cell a move has just left (the move
+        # service closes the old placement before it asks).
+        self.here: tuple[int, int, int] | None = (
+            (here.cell_id, here.unit_id, here.unit.facility_id) if here is not None
+            else (from_cell.pk, from_cell.unit_id, from_cell.unit.facility_id) if from_cell is not None else None)
 
     def conflicts_in(self, cell: Cell) -> list[KeepApartConflict]:
         unit = cell.unit
@@ -88,12 +111,14 @@ class _KeepApart:
             placement = self.where_now.get(other.pk)
             if placement is None:
                 continue
-            if order.scope == Scope.CELL and placement.cell_id == cell.pk:
-                conflicts.append(KeepApartConflict(order, other, placement.cell.code))
-            elif order.scope == Scope.UNIT and placement.unit_id == unit.pk:
-                conflicts.append(KeepApartConflict(order, other, placement.unit.code))
-            elif order.scope == Scope.FACILITY and placement.unit.facility_id == unit.facility_id:
-                conflicts.append(KeepApartConflict(order, other, placement.unit.facility.code))
+            limit = _SCOPE_CLOSENESS[Scope(order.scope)]
+            then = _closeness(cell.pk, unit.pk, unit.facility_id, placement)
+            if then < limit:
+                continue
+            if self.here is not None and then < _closeness(*self.here, placement):
+                continue  # reduces a breach that exists now: allowed, never refused
+            where = {3: placement.cell.code, 2: placement.unit.code, 1: placement.unit.facility.code}[limit]
+            conflicts.append(KeepApartConflict(order, other, where))
         return conflicts
 
 
@@ -166,19 +191,22 @@ def register_cell_check(check: Any) -> None:
         _cell_checks.append(check)
 
 
-def check_cell(person: Person, cell: Cell) -> CellCheck:
-    """Ask every housing rule about placing ``person`` in ``cell``, without changing anything."""
-    return check_cells(person, [cell])[0]
+def check_cell(person: Person, cell: Cell, *, from_cell: Cell | None = None) -> CellCheck:
+    """Ask every housing rule about placing ``person`` in ``cell``, without changing anything.
+
+    ``from_cell``: where a move starts when the person's placement there is already closed.
+    """
+    return check_cells(person, [cell], from_cell=from_cell)[0]
 
 
-def check_cells(person: Person, cells: list[Cell]) -> list[CellCheck]:
+def check_cells(person: Person, cells: list[Cell], *, from_cell: Cell | None = None) -> list[CellCheck]:
     """:func:`check_cell` for many cells (give them with their unit loaded), in a handful of queries.
 
     The move dialog asks about every cell of a unit; asked one by one that was five queries a cell.
     """
     cells = list(cells)
     beds_of = free_beds_of(cells)
-    keep_apart = _KeepApart(person)
+    keep_apart = _KeepApart(person, from_cell)
     # A registered check may offer ``bind(person)``: read what it needs of the person once, not per cell.
     checks = [c.bind(person) if hasattr(c, "bind") else c for c in _cell_checks]
     results = []

@@ -109,7 +109,7 @@ def _place(
     if locks and not emergency:
         raise _refuse(person, " ".join(lock.sentence() for lock in locks), "locked_down",
                       {"lockdowns": [lock.as_dict() for lock in locks]})
-    check = check_cell(person, cell)
+    check = check_cell(person, cell, from_cell=from_cell)
     if check.unavailable:
         raise _refuse(person, check.unavailable, "cell_unavailable")
     # A keep-apart conflict is reported before a full cell: it still forbids the cell once a bed frees up.

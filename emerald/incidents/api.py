@@ -392,7 +392,7 @@ def involvement_death(request: HttpRequest, id: Id, involvement_id: Id):
              summary="Submit a draft")
 def incident_submit(request: HttpRequest, id: Id):
     """409 ``invalid_transition`` unless it is a draft. Deaths in custody are applied, keep-apart orders proposed
-    (for a sexual-abuse report: made at once, facility-wide)."""
+    (for a sexual-abuse report: made at once, at unit scope)."""
     incident = incident_get(actor=actor(request), incident_id=id)
     return _fresh(request, services.incident_submit(actor=actor(request), incident=incident))
 

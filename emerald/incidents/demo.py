@@ -130,7 +130,7 @@ def load_chapter_5(ctx: Any) -> Incident:
 
 
 def load_chapter_6(ctx: Any) -> Incident:
-    """Schibetta is raped by Adebisi: a restricted report; a facility-wide order is made at once."""
+    """Schibetta is raped by Adebisi: a restricted report; a confidential unit-scope order is made at once."""
     people, staff = ctx.people, ctx.staff
     with _at(datetime(2026, 9, 16, 8, 30, tzinfo=LOCAL)):
         incident = inc.incident_create(

@@ -50,7 +50,10 @@ from emerald.people.models import PersonStatus, ReleaseKind
 
 SCOPE_RANK = {Scope.CELL: 1, Scope.UNIT: 2, Scope.FACILITY: 3}
 #: Incident types whose victim and assailant Emerald proposes to keep apart in the whole facility.
-FACILITY_SCOPE_TYPES = {IncidentType.SEXUAL_ASSAULT, IncidentType.HOMICIDE, IncidentType.POISONING}
+# An order a facility cannot meet (both people in it) is broken from the start and blocks the move that
+# would separate them; so the proposed scope is the unit, and the facility only for these, which mean a
+# transfer (the response team widens a sexual-abuse report's order to the facility when one is planned).
+FACILITY_SCOPE_TYPES = {IncidentType.HOMICIDE, IncidentType.POISONING}
 PERPETRATOR_ROLES = {InvolvementRole.ASSAILANT, InvolvementRole.SUSPECT}
 INCIDENT_FIELDS = ("type", "severity", "occurred_at", "title", "description", "unit_id", "cell_id", "location_text")
 #: Sent inside the submission's transaction with ``incident`` and ``actor``, so other areas react atomically
@@ -368,7 +371,7 @@ def incident_submit(*, actor: Any, incident: Incident) -> Incident:
     Deaths in custody on the report are applied to the people's records when
     the submitter may do so; keep-apart orders are proposed for every victim
     and assailant or suspect in custody (for a sexual-abuse report, the order
-    is made at once, facility-wide).
+    is made at once, at unit scope).
     """
     _see(actor, incident)
     incident = _lock(incident)
@@ -571,8 +574,9 @@ def _make_proposals(actor: Any, incident: Incident) -> list[KeepApartProposal]:
                 continue
             made.append(proposal)
             if incident.restricted and allowed(actor, "non_association.create"):
-                # A sexual-abuse report: victim and suspect are kept apart at once, facility-wide.
-                order, note = _ensure_order(actor, incident, proposal, Scope.FACILITY)
+                # A sexual-abuse report: victim and suspect are kept apart at once, at a scope the facility
+                # can meet (PREA 115.43: separate them without putting the victim in segregation).
+                order, note = _ensure_order(actor, incident, proposal, Scope.UNIT)
                 _accept(proposal, actor, order, "made at once on submission of the report" + note)
     return made
 

@@ -125,10 +125,12 @@ def test_reporter_outside_the_team_still_sees_own_report(users, place, cast):
     assert Api(users["unit_manager"]).get(f"/incidents/{report.pk}").status_code == 404
 
 
-def test_submission_keeps_victim_and_suspect_apart_at_once_facility_wide(users, place, cast):
+def test_submission_keeps_victim_and_suspect_apart_at_once_at_unit_scope(users, place, cast):
+    """At a scope the facility can meet (issue 14): a facility order between two people in one facility is
+    broken from the start and refused the move that separates them."""
     incident = sexual_assault(users["investigator"], place, cast)
     order = NonAssociation.objects.get(closed_at__isnull=True)
-    assert order.scope == "facility" and order.reason == "victim_perpetrator"
+    assert order.scope == "unit" and order.reason == "victim_perpetrator" and order.confidential
     assert {order.person_a, order.person_b} == {cast.schibetta, cast.adebisi}
     # Officers read orders: nothing on it may point to the report.
     assert order.comment == "" and str(incident.pk) not in order.comment
@@ -137,32 +139,60 @@ def test_submission_keeps_victim_and_suspect_apart_at_once_facility_wide(users, 
     assert incident.retain_until.year == 2036
 
 
-def test_existing_narrower_order_is_superseded_by_the_facility_order(users, place, cast):
+def test_the_separating_move_is_allowed(users, place, cast):
+    """Both in EC: the order is broken now. Moving the suspect out of EC ends the breach and is allowed;
+    moving him to another cell of EC keeps it and is refused; no move puts the victim in segregation."""
+    from emerald.core.errors import Conflict
+    from emerald.housing.services import placement_move
+
+    sexual_assault(users["investigator"], place, cast)
+    with pytest.raises(Conflict) as refused:
+        placement_move(actor=users["warden"], person=cast.adebisi, cell_id=place.cell("EC-1-03").pk, reason="x")
+    assert refused.value.code == "keep_apart"
+    placement_move(actor=users["warden"], person=cast.adebisi, cell_id=place.cell("B-1-03").pk, reason="separated")
+    assert NonAssociation.objects.get(closed_at__isnull=True).scope == "unit"
+
+
+def test_a_move_that_reduces_a_facility_breach_is_allowed(users, place, cast):
+    """A facility order between two people of one facility: moving one further away (out of the other's
+    unit) reduces the breach and is allowed; moving into the other's cell would increase it and is refused."""
+    from emerald.core.errors import Conflict
+    from emerald.housing.services import placement_move
+
+    non_association_create(actor=users["warden"], person_a=cast.adebisi, person_b=cast.wangler,
+                           scope="facility", reason="threat")
+    # Adebisi and Wangler share EC-1-01: leaving for B reduces the breach.
+    placement_move(actor=users["warden"], person=cast.adebisi, cell_id=place.cell("B-1-03").pk, reason="apart")
+    with pytest.raises(Conflict):
+        placement_move(actor=users["warden"], person=cast.adebisi, cell_id=place.cell("EC-1-03").pk, reason="back")
+
+
+def test_existing_narrower_order_is_superseded_by_the_wider_order(users, place, cast):
     old = non_association_create(actor=users["warden"], person_a=cast.adebisi, person_b=cast.schibetta,
-                                 scope="unit", reason="gang_rivalry")
+                                 scope="cell", reason="gang_rivalry")
     incident = sexual_assault(users["warden"], place, cast)
     old.refresh_from_db()
     assert old.closed_at is not None and "superseded" in old.close_reason
     assert "sexual" not in old.close_reason and str(incident.pk) not in old.close_reason
     new = incident.proposals.get().order
-    assert new.scope == "facility" and new.closed_at is None
+    assert new.scope == "unit" and new.closed_at is None
 
 
-def test_team_may_narrow_the_order_later(users, place, cast):
+def test_team_may_widen_the_order_when_a_transfer_is_planned(users, place, cast):
     incident = sexual_assault(users["investigator"], place, cast)
     proposal = incident.proposals.get()
-    proposal = inc.proposal_rescope(actor=users["investigator"], proposal=proposal, scope="unit",
-                                    reason="victim moved to protective custody")
-    assert proposal.order.scope == "unit"
+    proposal = inc.proposal_rescope(actor=users["investigator"], proposal=proposal, scope="facility",
+                                    reason="suspect to be transferred")
+    assert proposal.order.scope == "facility" and proposal.order.confidential
     assert NonAssociation.objects.filter(closed_at__isnull=True).count() == 1
 
 
 def test_submitter_who_may_not_make_orders_leaves_an_urgent_proposal(users, place, cast):
     incident = sexual_assault(users["medical"], place, cast)
     proposal = incident.proposals.get()
-    assert proposal.status == "proposed" and proposal.suggested_scope == "facility"
+    assert proposal.status == "proposed" and proposal.suggested_scope == "unit"
     proposal = inc.proposal_accept(actor=users["warden"], proposal=proposal)
-    assert proposal.order.scope == "facility"
+    assert proposal.order.scope == "unit"
 
 
 def test_audit_summaries_never_name_the_victim(users, place, cast):

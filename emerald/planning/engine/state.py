@@ -7,6 +7,9 @@ from collections import defaultdict
 from .costs import Item, linear_cost
 from .instance import Bed, Cell, Instance, Person, Unit
 
+#: The closeness an order of each scope forbids (see State._closeness).
+CLOSENESS = {"cell": 3, "unit": 2, "facility": 1}
+
 
 class State:
     """Who is in which bed, with the counters the checks and costs need. Fixed people are placed at once."""
@@ -123,16 +126,23 @@ class State:
             spot = self.pos.get(other)
             if spot is None:
                 continue
-            if scope == "cell":
-                if spot[0] == cell.id:
-                    return "keep_apart_cell"
-            else:
-                ou = self.inst.cells[spot[0]].unit
-                if scope == "unit" and ou == unit.id:
-                    return "keep_apart_unit"
-                if scope == "facility" and self.inst.units[ou].facility == unit.facility:
-                    return "keep_apart_facility"
+            then = self._closeness(cell.id, spot[0])
+            if then < CLOSENESS[scope]:
+                continue
+            if p.cell is not None and then < self._closeness(p.cell, spot[0]):
+                continue  # further from the other than where the person is now: reduces a breach, allowed
+            return f"keep_apart_{scope}"
         return None
+
+    def _closeness(self, cell_a: int, cell_b: int) -> int:
+        """3 in one cell, 2 in one unit, 1 in one facility, 0 apart (as housing.rules decides for moves)."""
+        if cell_a == cell_b:
+            return 3
+        cells, units = self.inst.cells, self.inst.units
+        ua, ub = cells[cell_a].unit, cells[cell_b].unit
+        if ua == ub:
+            return 2
+        return 1 if units[ua].facility == units[ub].facility else 0
 
     def reason(self, p: Person, cell: Cell) -> str | None:
         unit = self.inst.units[cell.unit]

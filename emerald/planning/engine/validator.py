@@ -154,5 +154,22 @@ def validate(inst: Instance, plan: Assignment) -> Report:
         )
         if together:
             place = cells[ca].code if o.scope == "cell" else ua.code if o.scope == "unit" else ua.facility_code
-            report(Violation(f"keep_apart_{o.scope}", (o.a, o.b), place or str(ua.facility)))
+            violation = Violation(f"keep_apart_{o.scope}", (o.a, o.b), place or str(ua.facility))
+            oa, ob = people[o.a].cell if o.a in people else None, people[o.b].cell if o.b in people else None
+            if oa in cells and ob in cells and _closeness(cells, units, ca, cb) <= _closeness(cells, units, oa, ob):
+                # Broken before the plan too, and the plan brings the pair no closer (it may take them
+                # further apart, which a keep-apart rule never refuses): not the plan's doing.
+                pre.append(violation)
+            else:
+                report(violation)
     return Report(bad, pre)
+
+
+def _closeness(cells: dict, units: dict, a: int, b: int) -> int:
+    """3 in one cell, 2 in one unit, 1 in one facility, 0 apart."""
+    if a == b:
+        return 3
+    ua, ub = cells[a].unit, cells[b].unit
+    if ua == ub:
+        return 2
+    return 1 if units[ua].facility == units[ub].facility else 0
