@@ -1,9 +1,9 @@
 """Demo data for discipline: Simon Adebisi charged over the poisoning of Peter Schibetta, found guilty, and sent
 to solitary for 30 days (chapter 6). Services only, clock frozen at the story's moments.
 
-Call after the incidents app's chapters 5 and 6. Adebisi and Schibetta are by then under a facility-wide
-keep-apart order (chapter 6), which every move of Adebisi inside Oz breaks: the warden overrides it with a
-reason, as a real warden would, since segregation is what keeps them apart.
+Call after the incidents app's chapters 5 and 6. Adebisi and Schibetta are by then under a unit keep-apart
+order; the move to solitary takes Adebisi out of Schibetta's unit, which the keep-apart rule always allows
+(it ends a breach), so no override is needed.
 """
 
 from __future__ import annotations
@@ -48,7 +48,6 @@ def load_chapter_6(ctx: Any) -> Charge:
     with clock.frozen_at(datetime(2026, 9, 18, 11, 15, tzinfo=LOCAL)):
         discipline.sanction_impose(
             actor=glynn, charge=charge, kind="segregation", days=30,
-            note="Maximum term. Review on completion.",
-            override_reason="Disciplinary segregation: solitary keeps him apart from Schibetta in the meantime.")
+            note="Maximum term. Review on completion.")
     charge.refresh_from_db()
     return charge

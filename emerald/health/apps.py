@@ -15,6 +15,10 @@ class HealthConfig(AppConfig):
         # Housing asks this check before every admission and move (and the move dialog shows its answer);
         # it never imports this app.
         register_cell_check(custody_needs_check)
+        from emerald.health.needs import medical_bed_qualifier
+        from emerald.housing.purposes import register_qualifier
+
+        register_qualifier("medical", medical_bed_qualifier)
         try:
             from emerald.planning.loader import register_traits
         except ImportError:  # pragma: no cover - planning not installed

@@ -94,6 +94,11 @@ def _meet(needs: Needs | None, person: Any, cell: Any, beds: list[Any]) -> tuple
     return beds, None
 
 
+def medical_bed_qualifier(person_ids: list[int]) -> list[int]:
+    """Housing's unit purposes: a medical-isolation note in force is the medical need a medical bed is for."""
+    return [pid for pid, n in needs_of(person_ids).items() if n.isolation]
+
+
 def custody_needs_traits(person_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Planning's trait provider: the same needs, for re-housing plans."""
     return {pid: {"needs_bottom_bunk": n.bottom_bunk, "needs_isolation": n.isolation}

@@ -230,6 +230,41 @@ def check_cells(person: Person, cells: list[Cell], *, from_cell: Cell | None = N
     return results
 
 
+def explain_refusals(person: Person, checks: list[CellCheck], where: str) -> str:
+    """Why none of the checked cells can take ``person``, in words an officer understands: the free beds
+    there were, then each rule that ruled cells out and how many, e.g. "No cell in B can take Miguel
+    Alvarez now: 16 free beds; 10 cells refused by keep-apart orders (unit, Simon Adebisi), 6 by: Needs a
+    lower bunk." People are named as the reader may see them; a confidential reason stays confidential.
+    """
+    free = sum(len(c.beds) if c.needs is None else 0 for c in checks)
+    free_any = sum(1 for c in checks if not c.full and not c.unavailable)
+    counts: dict[str, int] = {}
+
+    def count(key: str) -> None:
+        counts[key] = counts.get(key, 0) + 1
+
+    for c in checks:
+        if c.ok:
+            continue
+        if c.unavailable:
+            count(_("out of service or closed"))
+        elif c.full:
+            count(_("full"))
+        elif c.conflicts:
+            k = c.conflicts[0]
+            count(_("keep-apart orders (%(scope)s, %(name)s)") % {
+                "scope": k.order.get_scope_display(), "name": display_name(k.other)})
+        elif c.needs is not None:
+            count(c.needs.detail)
+    parts = "; ".join(
+        _("%(n)d refused by %(why)s") % {"n": n, "why": why}
+        for why, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return _("No cell in %(where)s can take %(name)s now: %(cells)d cells, %(free)d with a free bed, "
+             "%(beds)d free beds; %(parts)s.") % {
+        "where": where, "name": display_name(person), "cells": len(checks), "free": free_any, "beds": free,
+        "parts": parts or _("none checked")}
+
+
 # Areas that can suspend moves (the lockdowns app) register a guard here from their AppConfig.ready(), so
 # housing never imports them and the move dialog, planners and services all ask the same question.
 _move_guards: list[Any] = []

@@ -115,7 +115,9 @@ def _suggestions(request: HttpRequest, person: Person, unit: Any, current: Any, 
         facility = facilities[0] if len(facilities) == 1 else None
     if facility is None:
         return {"suggestions": None, "suggest_facility": None}
-    found = suggest_cells(person, facility, SUGGESTIONS, actor=request.user)
+    # A chosen unit is the question: every suggestion is in it (issue: unit B answered with infirmary beds).
+    found = suggest_cells(person, facility, SUGGESTIONS, actor=request.user,
+                          unit_id=unit.pk if unit is not None else None)
     visible = {u.pk for u in units}
     found["cells"] = [c for c in found["cells"] if c["unit_id"] in visible]
     return {"suggestions": found, "suggest_facility": facility}

@@ -203,8 +203,9 @@ def housing_preview(*, actor: Any, intake: Intake, unit_id: int | None = None, l
     connections = relations.connections_in_custody(actor=actor, person=person)
     groups = relations.memberships_of(actor=actor, person=person, include_ended=False) if relations.may_see_groups(
         actor) else []
-    ranked = suggest_cells(person, intake.facility, limit=max(limit, 500), actor=actor)
-    cells = [c for c in ranked["cells"] if unit is None or c["unit"] == unit.code][:limit]
+    ranked = suggest_cells(person, intake.facility, limit=limit, actor=actor,
+                           unit_id=unit.pk if unit is not None else None)
+    cells = ranked["cells"][:limit]
     connection_units = {}
     for c in connections:
         connection_units.setdefault(c["unit"], []).append(c)

@@ -22,7 +22,7 @@ from emerald.core.services import require_text, service
 from emerald.facilities.models import Cell, Facility, Unit, UnitStatus
 from emerald.housing import services as housing
 from emerald.housing.models import Placement
-from emerald.housing.rules import check_cell, locked_areas_for
+from emerald.housing.rules import check_cells, explain_refusals, locked_areas_for
 from emerald.movements.models import (
     MEDICAL_KINDS,
     Absence,
@@ -286,12 +286,15 @@ def _lock_transfer(transfer: Transfer) -> Transfer:
 
 
 def _pick_cell(person: Person, unit: Unit) -> Cell:
-    """The first cell of ``unit`` that every housing rule accepts for ``person``."""
-    for cell in Cell.objects.filter(unit=unit, in_service=True).select_related("unit", "unit__facility").order_by("code"):
-        if check_cell(person, cell).ok:
-            return cell
-    raise _refuse(person, _("No cell in %(unit)s can take %(name)s now (full, or keep-apart orders).")
-                  % {"unit": unit.code, "name": person.full_name}, "no_free_cell")
+    """The first cell of ``unit`` that every housing rule accepts for ``person``; else a refusal that names
+    each rule that ruled cells out and how many."""
+    cells = list(Cell.objects.filter(unit=unit).select_related("unit", "unit__facility").order_by("code"))
+    current = _current(person)
+    checks = check_cells(person, cells, from_cell=current.cell if current else None)
+    for check in checks:
+        if check.ok:
+            return check.cell
+    raise _refuse(person, explain_refusals(person, checks, unit.code), "no_free_cell")
 
 
 def _move(actor: Any, transfer: Transfer, cell: Cell, reason: str, override_reason: str,

@@ -29,7 +29,7 @@ from emerald.core.api_support import (
     with_status,
 )
 from emerald.core.errors import Invalid
-from emerald.facilities.models import Facility
+from emerald.facilities.models import Facility, Unit
 from emerald.housing.models import Placement
 from emerald.people.models import Person
 from emerald.people.selectors import people_visible_to, person_get
@@ -133,6 +133,7 @@ class PlanRejectIn(In):
 class PlanSuggestQuery(Schema):
     person: InmateNumber = Field(..., description="inmate number")
     facility: Text | None = Field(None, description="facility code; default: where the person is now")
+    unit: Text | None = Field(None, description="unit code in that facility: every suggestion is in this unit")
     limit: int = Field(10, ge=1, le=50)
 
 
@@ -251,7 +252,13 @@ def suggest(request: HttpRequest, query: Query[PlanSuggestQuery]):
             raise _bad("facility", _("%(number)s is not housed anywhere: say which facility.")
                        % {"number": person.inmate_number})
         facility = here.unit.facility
-    found = selectors.suggest_cells(person, facility, query.limit, actor=user)
+    unit_id = None
+    if query.unit:
+        unit_id = Unit.objects.filter(facility=facility, code__iexact=query.unit.strip()).values_list(
+            "pk", flat=True).first()
+        if unit_id is None:
+            raise _bad("unit", _("No unit %(code)s in %(facility)s.") % {"code": query.unit, "facility": facility.code})
+    found = selectors.suggest_cells(person, facility, query.limit, actor=user, unit_id=unit_id)
     return {"person": person_ref(person), "facility": facility.code, **found}
 
 

@@ -7,6 +7,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
+from emerald.housing.purposes import REASONS as PURPOSE_REASONS
+from emerald.housing.purposes import refusal_code
 from emerald.planning.engine.instance import SECURITY_NAME
 
 #: Criteria that reveal keep-apart orders: shown only to roles that may see the orders.
@@ -80,6 +82,7 @@ REFUSALS = {
     "keep_apart_unit": gettext_noop("a keep-apart order (unit)"),
     "keep_apart_facility": gettext_noop("a keep-apart order (facility)"),
     "no_cells": gettext_noop("the facility has no cells"),
+    **{refusal_code(kind): why for kind, why in PURPOSE_REASONS.items()},
     "other": gettext_noop("another rule"),
 }
 

@@ -20,6 +20,7 @@ from django.db.models import Q
 
 from emerald.facilities.models import SECURITY_RANK, Bed, Cell, Facility, Unit
 from emerald.housing.models import NonAssociation, Placement
+from emerald.housing.purposes import PURPOSE_KINDS, purposes_of
 from emerald.housing.rules import open_orders_q
 from emerald.people.models import Person
 
@@ -107,5 +108,10 @@ def load_facility(
         .values_list("id", "person_a_id", "person_b_id", "scope")
     ]
     rivalries = {frozenset(pair) for provider in _rivalries for pair in provider() if len(set(pair)) == 2}
+    # What each unit is for (emerald/housing/purposes.py): the records the areas registered (a medical need,
+    # a segregation sanction, ...) qualify people for units of a purpose.
+    for pid, kinds in purposes_of(ids).items():
+        people[pid].purposes = kinds
     return eng.Instance(e_units, e_cells, people, orders, rivalries, eng.Weights.from_dict(weights),
-                        frozenset(allow_unit_ids), None if target_unit_ids is None else frozenset(target_unit_ids))
+                        frozenset(allow_unit_ids), None if target_unit_ids is None else frozenset(target_unit_ids),
+                        purpose_kinds=PURPOSE_KINDS)

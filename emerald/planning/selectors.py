@@ -74,15 +74,19 @@ def plan_diff(*, actor: Any, plan: Plan) -> dict[str, Any]:
 
 
 def suggest_cells(person: Person, facility: Facility, limit: int = 10, *, actor: Any = None,
-                  weights: dict[str, int] | None = None) -> dict[str, Any]:
+                  weights: dict[str, int] | None = None, unit_id: int | None = None) -> dict[str, Any]:
     """Ranked safe cells of ``facility`` for ``person`` (an arrival or a move), each with its reasons.
+
+    ``unit_id``: a unit was named, so every suggestion is in it (or ``none_reason`` says why none fits).
+    Cells of a unit whose purpose the person does not have are never suggested (emerald/housing/purposes.py).
 
     Answers ``{"cells": [{"cell_id", "cell", "unit_id", "unit", "bed_id", "cost", "reasons"}], "none_reason"}``;
     ``none_reason`` says why no cell is safe when the list is empty. Reasons that would reveal
     keep-apart orders are left out for roles that may not see the orders.
     """
     see_orders = actor is None or allowed(actor, "non_association.view")
-    inst = load_facility(facility, arrivals=[person], weights=weights)
+    inst = load_facility(facility, arrivals=[person], weights=weights,
+                         target_unit_ids=[unit_id] if unit_id is not None else None)
     refused: Counter[str] = Counter()
     found = suggest(inst, person.pk, limit, refused=refused)
     return {

@@ -75,6 +75,7 @@ class Person:
     course_unit: int | None = None
     home_facility: int | None = None  # where an arrival arrives
     movable: bool = True
+    purposes: frozenset[str] = frozenset()  # kinds of purpose unit the person qualifies for (housing/purposes.py)
     gnames: tuple[str, ...] = ()  # filled by Instance.index(): the group names, for speed
 
     @property
@@ -127,6 +128,8 @@ class Instance:
     weights: Weights = field(default_factory=Weights)
     allow_units: frozenset[int] = frozenset()  # closed/locked-down/segregation units that may be used anyway
     target_units: frozenset[int] | None = None  # where movable people may be housed (None: any usable unit)
+    #: Kinds of unit that are for a purpose: only people who qualify (``Person.purposes``) go there.
+    purpose_kinds: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.index()

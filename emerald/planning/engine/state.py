@@ -84,6 +84,8 @@ class State:
                 return f"unit_{unit.status}"
             if unit.kind == "segregation":
                 return "unit_segregation"
+            if unit.kind in inst.purpose_kinds and unit.kind not in p.purposes:
+                return f"purpose_{unit.kind}"
         if inst.target_units is not None and unit.id not in inst.target_units:
             return "not_target"
         if p.custody > unit.security:

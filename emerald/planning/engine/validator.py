@@ -118,6 +118,9 @@ def validate(inst: Instance, plan: Assignment) -> Report:
             )
             if not allowed:
                 report(Violation(f"unit_{unit.status if unit.status != 'open' else unit.kind}", (pid,), unit.code))
+            elif (unit.id not in inst.allow_units and unit.kind in inst.purpose_kinds
+                  and unit.kind not in person.purposes):
+                report(Violation(f"purpose_{unit.kind}", (pid,), unit.code))
             elif inst.target_units is not None and unit.id not in inst.target_units:
                 report(Violation("not_target", (pid,), unit.code))
 
