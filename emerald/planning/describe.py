@@ -36,6 +36,13 @@ def describe(criterion: str, cost: int, params: dict[str, Any]) -> str:
         return _("Shares the cell with %(other)s, of a rival group (+%(cost)d).") % p
     if criterion == "vulnerable_violent":
         return _("Shares the cell with %(other)s: one is vulnerable, the other flagged violent (+%(cost)d).") % p
+    if criterion == "vulnerable_alone":
+        return _("Alone in the cell, as the risk screening advises (no cellmate first, then low-risk cellmates).")
+    if criterion == "vulnerable_cellmates":
+        return ngettext("Shares the cell with %(count)d person, not flagged at risk of abusiveness; the risk "
+                        "screening advises a cell alone first.",
+                        "Shares the cell with %(count)d people, none flagged at risk of abusiveness; the risk "
+                        "screening advises a cell alone first.", p["count"]) % p
     if criterion == "rival_unit":
         return ngettext("%(count)d member of the rival group %(group)s in the unit (+%(cost)d).",
                         "%(count)d members of the rival group %(group)s in the unit (+%(cost)d).", p["count"]) % p
@@ -82,6 +89,7 @@ REFUSALS = {
     "keep_apart_unit": gettext_noop("a keep-apart order (unit)"),
     "keep_apart_facility": gettext_noop("a keep-apart order (facility)"),
     "no_cells": gettext_noop("the facility has no cells"),
+    "vulnerable_violent": gettext_noop("a vulnerable person would share the cell with one at risk of abusiveness"),
     **{refusal_code(kind): why for kind, why in PURPOSE_REASONS.items()},
     "other": gettext_noop("another rule"),
 }

@@ -118,6 +118,8 @@ def solve_region(st: State, units: set[int], rng: random.Random, seconds: float,
                 if inst.rival(p, pq):
                     cost += w.rival_cell
                 if inst.vulnerable_violent(p, pq):
+                    if c != old[p.id][0]:
+                        m.add(v == 0)  # PREA 115.42: never put a vulnerable person with a violent one
                     cost += w.vulnerable_violent
             if cost:
                 obj.append(2 * cost * v)
@@ -163,6 +165,9 @@ def solve_region(st: State, units: set[int], rng: random.Random, seconds: float,
                 both = m.new_bool_var("")
                 m.add(both >= hv + hw - 1)
                 obj.append(2 * w.vulnerable_violent * both)
+                already = {old[q][0] for q in vul} & {old[q][0] for q in vio}
+                if c not in already:
+                    m.add(both == 0)  # a hard rule, as in State.dynamic_reason; only a pair found so may stay
     for p in people:
         for other, scope in inst.orders_of.get(p.id, ()):
             if other not in pids or other < p.id:

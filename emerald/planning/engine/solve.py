@@ -114,6 +114,7 @@ def suggest(inst: Instance, pid: int, limit: int = 10, st: State | None = None,
     try:
         fac = inst.home_facility(p)
         out: list[Suggestion] = []
+        crowd: dict[int, int] = {}
         for uid in inst.facility_units.get(fac, ()) if fac is not None else list(inst.units):
             unit = inst.units[uid]
             ur = st.unit_reason(p, unit)
@@ -135,8 +136,15 @@ def suggest(inst: Instance, pid: int, limit: int = 10, st: State | None = None,
                 free = st.free[cid]
                 bed = next((b for b in free if b.bottom), None) if p.needs_bottom_bunk else (
                     next((b for b in free if b.bunk == "upper"), None) or free[0])
+                mates = len(st.occ.get(cid, ()))
+                if p.vulnerable:
+                    # PREA 115.42: for a person at risk of victimisation, a cell alone first, then fewest
+                    # cellmates (none of them at risk of abusiveness: that is refused above).
+                    items.append(("vulnerable_alone", 0, {}) if not mates else
+                                 ("vulnerable_cellmates", 0, {"count": mates}))
+                crowd[cid] = mates if p.vulnerable else 0
                 out.append(Suggestion(cid, cell.code, unit.code, bed.id if bed else 0, cost, items))
-        out.sort(key=lambda s: (s.cost, s.code))
+        out.sort(key=lambda s: (s.cost, crowd[s.cell], s.code))
         out = out[:limit]
         for s in out:
             s.items.extend(fits(inst, p, inst.cells[s.cell], s.bed))

@@ -124,6 +124,10 @@ class State:
         for q in self.occ[cell.id]:
             if people[q].sex != p.sex:
                 return "sex_mixed"
+            if (p.vulnerable or p.violent) and self.inst.vulnerable_violent(p, people[q]) and cell.id != p.cell:
+                # PREA 115.42: the screening keeps those at risk of victimisation from those at risk of
+                # abusiveness. A hard rule, not a cost: a cost would let it win when the safe cells are full.
+                return "vulnerable_violent"
         for other, scope in self.inst.orders_of.get(p.id, ()):
             spot = self.pos.get(other)
             if spot is None:

@@ -137,6 +137,12 @@ def validate(inst: Instance, plan: Assignment) -> Report:
         sexes = {people[x].sex for x in occ}
         if len(sexes) > 1:
             report(Violation("sex_mixed", tuple(occ), cell.code))
+        for i, a in enumerate(occ):
+            for b in occ[i + 1:]:
+                if inst.vulnerable_violent(people[a], people[b]):
+                    v = Violation("vulnerable_violent", (a, b), cell.code)
+                    # Found together before the plan (both still in their own cell): not the plan's doing.
+                    (pre.append(v) if people[a].cell == people[b].cell == cid else report(v))
 
     seen: set[tuple[int, int, str]] = set()
     for o in inst.orders:

@@ -36,7 +36,7 @@ def facilities(draw):
         purposes = frozenset(draw(st.sets(st.sampled_from(sorted(PURPOSE_KINDS)), max_size=2)))
         people[pid] = Person(pid, f"P{pid}", "male", 1, purposes=purposes,
                              cell=spot[0] if spot else None, bed=spot[1] if spot else None,
-                             home_facility=1 if spot is None else None)
+                             home_facility=1 if spot is None else None, movable=spot is None)
     ids = list(people)
     orders = []
     for i in range(draw(st.integers(0, 4))):
@@ -87,3 +87,20 @@ def test_every_move_that_reduces_a_breach_is_allowed_by_the_keep_apart_rule(inst
             # Ignore the other rules (a full cell, a purpose): the keep-apart rule alone must not refuse.
             why = state.dynamic_reason(pa, cell, inst.units[cell.unit])
             assert why is None or not why.startswith("keep_apart"), (o, cell.code, why)
+
+
+def test_a_vulnerable_person_is_never_offered_a_cell_with_a_violent_one_and_alone_first():
+    units = {1: Unit(1, "A", 1, "general_population", 3)}
+    cells = {10: Cell(10, "A-1", 1, [Bed(100), Bed(101)]), 11: Cell(11, "A-2", 1, [Bed(110), Bed(111)]),
+             12: Cell(12, "A-3", 1, [Bed(120), Bed(121)]), 13: Cell(13, "A-4", 1, [Bed(130), Bed(131)])}
+    people = {1: Person(1, "VIOLENT", "male", 1, violent=True, cell=10, bed=100, movable=False),
+              2: Person(2, "CALM", "male", 1, cell=11, bed=110, movable=False),
+              3: Person(3, "CYRIL", "male", 1, vulnerable=True, home_facility=1)}
+    inst = Instance(units, cells, people, [], set(), purpose_kinds=PURPOSE_KINDS)
+    found = suggest(inst, 3, limit=10)
+    assert [s.code for s in found] == ["A-3", "A-4", "A-2"]  # alone first; never with the violent one
+    assert found[0].items[0][0] == "vulnerable_alone"
+    assert any(c == "vulnerable_cellmates" for c, _, _ in found[-1].items)
+    # A plan never puts them together either, and the validator says so if one tried.
+    report = validate(inst, {3: (10, 101)})
+    assert "vulnerable_violent" in report.by_rule()
