@@ -360,7 +360,7 @@ def run_verify(
         sha = hashlib.sha256(data).hexdigest()
         days = ImportedDay.objects.filter(day=f.day, content_sha256=sha).select_related("facility", "run")
         if facility_code:
-            days = days.filter(facility__code=facility_code)
+            days = days.filter(facility__code__iexact=facility_code)
         if id_prefix is not None:
             days = days.filter(id_prefix=id_prefix.strip().upper())
         if not days:

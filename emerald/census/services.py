@@ -223,7 +223,7 @@ def census_run_start(
     prefix = (id_prefix or "").strip().upper()
     if prefix and not prefix.replace("-", "").replace("_", "").isalnum():
         raise field_error("id_prefix", _("A prefix is letters, digits, - and _ only."))
-    facility = Facility.objects.filter(code=code).first()
+    facility = Facility.objects.filter(code__iexact=code).first()
     if facility is None:
         facility = facility_services.facility_create(actor=actor, code=code, name=code, timezone=timezone)
     mapping = DEFAULT_HOUSING_MAP if housing_map is None else housing_map

@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from emerald.core import clock
 from emerald.core.api_support import Id, In, PageQuery, PersonRef, Text, actor, errors, paginate
 from emerald.facilities import services
 from emerald.facilities.models import Cell, Unit
-from emerald.facilities.selectors import CellRow, cell_get, cell_rows, unit_board, unit_get, unit_list
+from emerald.facilities.selectors import (
+    CellRow,
+    cell_get,
+    cell_rows,
+    facility_list,
+    unit_board,
+    unit_get,
+    unit_list,
+)
 
 router = Router()
+
+
+class FacilityOut(Schema):
+    id: int
+    code: str
+    name: str
+    timezone: str = Field(..., description="IANA time zone: local dates and times of this facility are in it")
+    local_date: date = Field(..., description="today in the facility, for checks such as 'not in the future'")
+    local_time: datetime = Field(..., description="now in the facility, with its UTC offset")
+
+
+class FacilityPage(Schema):
+    count: int
+    items: list[FacilityOut]
 
 
 class UnitOut(Schema):
@@ -109,6 +133,23 @@ def unit_detail(request: HttpRequest, unit_id: int) -> dict[str, Any]:
     )
     data["cells"] = [cell_dict(r) for r in rows]
     return data
+
+
+def facility_dict(f: Any) -> dict[str, Any]:
+    try:
+        zone = ZoneInfo(f.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    here = clock.now().astimezone(zone)
+    return {"id": f.pk, "code": f.code, "name": f.name, "timezone": f.timezone, "local_date": here.date(),
+            "local_time": here}
+
+
+@router.get("/facilities", response={200: FacilityPage, **errors(400, 401)},
+            summary="Every facility with its time zone and its local date and time now")
+def facilities(request: HttpRequest, page: Query[PageQuery]):
+    """Codes are matched ignoring case everywhere (``oz`` is ``OZ``)."""
+    return paginate(facility_list(actor=actor(request)), page, lambda rows: [facility_dict(f) for f in rows])
 
 
 @router.get("/units", response={200: UnitPage, **errors(400, 401)}, summary="Every unit with its occupancy")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -29,6 +30,8 @@ class Facility(models.Model):
 
     class Meta:
         ordering = ["code"]
+        # Codes are looked up ignoring case (as inmate numbers are): "oz" and "OZ" must not be two facilities.
+        constraints = [models.UniqueConstraint(Upper("code"), name="facility_code_unique_ignoring_case")]
         verbose_name = _("facility")
         verbose_name_plural = _("facilities")
 

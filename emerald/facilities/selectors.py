@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from emerald.accounts.permissions import allowed
 from emerald.core.access import deny_read
-from emerald.facilities.models import Bed, Cell, Unit
+from emerald.facilities.models import Bed, Cell, Facility, Unit
 from emerald.housing.models import Placement
 from emerald.people import visibility
 
@@ -18,6 +18,13 @@ def units_visible_to(actor: Any) -> QuerySet[Unit]:
     if not allowed(actor, "unit.view"):
         return Unit.objects.none()
     return Unit.objects.select_related("facility")
+
+
+def facility_list(*, actor: Any) -> list[Facility]:
+    """Every facility, by code, for anyone who may see units (deny by default: others get an empty list)."""
+    if not allowed(actor, "unit.view"):
+        return []
+    return list(Facility.objects.order_by("code"))
 
 
 def unit_list(*, actor: Any) -> list[Unit]:

@@ -30,10 +30,10 @@ from emerald.facilities.models import (
 def facility_create(*, actor: Any, code: str, name: str, timezone: str = "America/New_York") -> Facility:
     """Create a facility. Administrators only."""
     require(actor, "unit.create", "facility", code)
-    code = (code or "").strip()
+    code = (code or "").strip().upper()
     if not code:
         raise field_error("code", _("A code is required."))
-    if Facility.objects.filter(code=code).exists():
+    if Facility.objects.filter(code__iexact=code).exists():
         raise field_error("code", _("A facility with this code exists."))
     facility = Facility.objects.create(code=code, name=name.strip() or code, timezone=timezone)
     audit.record(actor=actor, action="facility.create", object_type="facility", object_id=facility.pk,

@@ -318,7 +318,7 @@ def intake_start(request: HttpRequest, payload: IntakeIn):
     """``person`` (returning) or ``new_person``. 409 ``duplicate_person`` (same name or alias and date of
     birth as a known record), ``confirm_new`` (check the candidates first), ``not_in_custody`` (already in
     custody), ``already_exists`` (an intake in progress)."""
-    facility = Facility.objects.filter(code=payload.facility.strip().upper()).first()
+    facility = Facility.objects.filter(code__iexact=payload.facility.strip().upper()).first()
     if facility is None:
         raise Invalid(_("Some fields need correcting."), fields={"facility": [_("No such facility.")]})
     person = person_from_number(request, payload.person, "person") if payload.person else None

@@ -171,7 +171,7 @@ def order(request: HttpRequest, payload: LockdownIn):
     elif payload.unit_id is not None:
         unit = _unit_or_error(payload.unit_id, "unit_id", problems)
     else:
-        facility = Facility.objects.filter(code=(payload.facility or "").strip()).first()
+        facility = Facility.objects.filter(code__iexact=(payload.facility or "").strip()).first()
         if facility is None:
             problems["facility"] = [_("No facility with code %(code)s.") % {"code": payload.facility}]
     if problems:

@@ -313,7 +313,9 @@ def rehousing_execute(
     total = len(items)
     step = max(1, total // 50)
     progress.publish(run.pk, 0, total, "running")
-    move_reason = f"Emergency re-housing #{run.pk}: {run.reason}"
+    # "Emergency" only for a move that crosses a lockdown (flagged for review); otherwise a plain re-housing.
+    move_reason = f"Re-housing #{run.pk}: {run.reason}"
+    emergency_reason = f"Emergency re-housing #{run.pk}: {run.reason}"
     any_emergency = False
     person: Person | None = None
     try:
@@ -330,8 +332,9 @@ def rehousing_execute(
             source_unit_id = item.from_cell.unit_id if item.from_cell else None
             locks = locked_areas_for(item.to_cell, source_unit_id)
             placement = placement_move(
-                actor=actor, person=person, cell_id=item.to_cell_id, reason=move_reason,
-                emergency=bool(locks), emergency_reason=move_reason if locks else "",
+                actor=actor, person=person, cell_id=item.to_cell_id,
+                reason=emergency_reason if locks else move_reason,
+                emergency=bool(locks), emergency_reason=emergency_reason if locks else "",
             )
             any_emergency = any_emergency or bool(locks)
             item.status = ItemStatus.MOVED

@@ -61,7 +61,7 @@ def _unit(unit_id: int | None, field: str = "to_unit_id") -> Unit | None:
 
 
 def _facility(code: str) -> Facility:
-    facility = Facility.objects.filter(code=(code or "").strip()).first()
+    facility = Facility.objects.filter(code__iexact=(code or "").strip()).first()
     if facility is None:
         raise _bad("facility", _("No facility with code %(code)s.") % {"code": code})
     return facility
@@ -604,11 +604,17 @@ def count_create(request: HttpRequest, payload: CountIn):
     return with_status(201, _count(request, c.pk))
 
 
-@router.get("/counts/alerts", response={200: list[AlertOut], **errors(401)},
-            summary="Open count discrepancies (empty for roles that are not alerted)")
-def alerts(request: HttpRequest):
-    return [{"id": a.pk, "count_id": a.count_id, "facility": a.facility.code, "unit": a.sheet.unit.code,
-             "message": a.message, "raised_at": a.raised_at} for a in selectors.open_alerts(actor=actor(request))]
+class AlertPage(Schema):
+    count: int
+    items: list[AlertOut]
+
+
+@router.get("/counts/alerts", response={200: AlertPage, **errors(400, 401)},
+            summary="Open count discrepancies, paged like every list (empty for roles that are not alerted)")
+def alerts(request: HttpRequest, page: Query[PageQuery]):
+    return paginate(list(selectors.open_alerts(actor=actor(request))), page, lambda rows: [
+        {"id": a.pk, "count_id": a.count_id, "facility": a.facility.code, "unit": a.sheet.unit.code,
+         "message": a.message, "raised_at": a.raised_at} for a in rows])
 
 
 @router.get("/counts/schedule/{facility}", response={200: ScheduleOut, **errors(400, 401, 403)},

@@ -337,7 +337,7 @@ def counts(request: HttpRequest) -> HttpResponse:
     form = CountStartForm(request.POST, facilities=_facilities(), prefix="count")
     if not form.is_valid():
         return _counts_page(request, form, status=400)
-    facility = Facility.objects.get(code=form.cleaned_data["facility"])
+    facility = Facility.objects.get(code__iexact=form.cleaned_data["facility"])
     try:
         c = services.count_start(actor=request.user, facility=facility, kind=form.cleaned_data["kind"],
                                  reason=form.cleaned_data["reason"])
@@ -351,7 +351,7 @@ def counts(request: HttpRequest) -> HttpResponse:
 @require_POST
 def schedule(request: HttpRequest, facility_code: str) -> HttpResponse:
     require_allowed(request, "count.schedule", "facility", facility_code)
-    facility = Facility.objects.filter(code=facility_code).first()
+    facility = Facility.objects.filter(code__iexact=facility_code).first()
     form = ScheduleForm(request.POST, prefix="schedule")
     if facility is None or not form.is_valid():
         return _counts_page(request, schedule_form=form, status=400)

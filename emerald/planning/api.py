@@ -200,7 +200,7 @@ def plans(request: HttpRequest, query: Query[PlanQuery]):
     if query.status:
         qs = qs.filter(status=query.status)
     if query.facility:
-        qs = qs.filter(facility__code=query.facility.strip())
+        qs = qs.filter(facility__code__iexact=query.facility.strip())
     return paginate(qs, query, lambda rows: [_listed(p) for p in rows])
 
 
@@ -213,7 +213,7 @@ def create(request: HttpRequest, payload: PlanIn):
     if not allowed(user, "plan.create"):
         raise deny_list(user, "plan.create", "plan")
     problems: dict[str, list[str]] = {}
-    facility = Facility.objects.filter(code=payload.facility.strip()).first()
+    facility = Facility.objects.filter(code__iexact=payload.facility.strip()).first()
     if facility is None:
         problems["facility"] = [_("No facility with code %(code)s.") % {"code": payload.facility}]
     visible = people_visible_to(user)
@@ -243,7 +243,7 @@ def suggest(request: HttpRequest, query: Query[PlanSuggestQuery]):
         raise deny_list(user, "placement.move", "plan")
     person = person_get(actor=user, inmate_number=query.person)
     if query.facility:
-        facility = Facility.objects.filter(code=query.facility.strip()).first()
+        facility = Facility.objects.filter(code__iexact=query.facility.strip()).first()
         if facility is None:
             raise _bad("facility", _("No facility with code %(code)s.") % {"code": query.facility})
     else:

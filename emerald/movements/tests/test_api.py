@@ -118,8 +118,8 @@ def test_count_over_the_api(world, api_as):
     s = officer.post(f"/counts/sheets/{ec['id']}/submit", {}).json()
     assert not s["reconciled"] and s["problems"]
     alerts = warden.get("/counts/alerts").json()
-    assert len(alerts) == 1 and alerts[0]["unit"] == "EC"
-    assert api_as("educator").get("/counts/alerts").json() == []
+    assert alerts["count"] == 1 and alerts["items"][0]["unit"] == "EC"  # paged, like every list
+    assert api_as("educator").get("/counts/alerts").json() == {"count": 0, "items": []}
     c2 = warden.post(f"/counts/{c['id']}/escalate", {"reason": "one missing"}).json()
     assert c2["escalated"] and c2["lockdown_id"]
     ann = next(ln for ln in sheet["lines"] if ln["person"]["inmate_number"] == w.people.ann.inmate_number)
@@ -131,7 +131,7 @@ def test_count_over_the_api(world, api_as):
         if s["unit"] != "EC":
             officer.post(f"/counts/sheets/{s['id']}/submit", {"total": s["expected"]})
     assert warden.get(f"/counts/{c['id']}").json()["status"] == "cleared"
-    assert warden.get("/counts/alerts").json() == []
+    assert warden.get("/counts/alerts").json() == {"count": 0, "items": []}
 
 
 def test_escape_and_recapture_over_the_api(world, api_as):

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError(f"No active user {opts['username']!r}.")
         units = Unit.objects.all()
         if opts["facility"]:
-            units = units.filter(facility__code=opts["facility"])
+            units = units.filter(facility__code__iexact=opts["facility"])
 
         def unit(code: str) -> Unit:
             found = list(units.filter(code=code.strip()))
