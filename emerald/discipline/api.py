@@ -170,7 +170,7 @@ class DecisionIn(In):
     reason: Text
 
 
-class MoveIn(In):
+class SanctionMoveIn(In):
     cell_id: Id | None = None
     override_reason: Text = ""
 
@@ -355,7 +355,7 @@ def sanction_detail(request: HttpRequest, id: Id):
 
 @router.post("/sanctions/{int:id}/move", response={200: SanctionOut, **errors(400, 401, 403, 404, 409)},
              summary="Retry a refused move to segregation")
-def sanction_move(request: HttpRequest, id: Id, payload: MoveIn):
+def sanction_move(request: HttpRequest, id: Id, payload: SanctionMoveIn):
     sanction = services.sanction_move(actor=actor(request), sanction=_sanction(request, id), **payload.dict())
     return sanction_dict(_sanction(request, sanction.pk))
 
