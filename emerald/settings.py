@@ -22,6 +22,14 @@ SECRET_KEY = os.environ.get("EMERALD_SECRET_KEY", DEV_SECRET)
 # Rotation: put the old key here while sessions and signed values made with it expire (docs/security.md).
 SECRET_KEY_FALLBACKS = [k for k in os.environ.get("EMERALD_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 DEBUG = os.environ.get("EMERALD_DEBUG", "1") == "1"
+# The audit chain's HMAC key. It lives in the environment, never in the database, so whoever can
+# write the database cannot recompute the chain (docs/audit.md). Rotation: the old key goes into
+# EMERALD_AUDIT_KEY_FALLBACKS for good, because the entries it signed are verified with it.
+DEV_AUDIT_KEY = "emerald-development-audit-key-not-a-secret"
+EMERALD_AUDIT_KEY = os.environ.get("EMERALD_AUDIT_KEY", DEV_AUDIT_KEY)
+EMERALD_AUDIT_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("EMERALD_AUDIT_KEY_FALLBACKS", "").split(",") if k.strip()
+]
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("EMERALD_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
 ]

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from emerald.audit.models import AuditEntry
-from emerald.audit.selectors import as_seen_by, audit_list
+from emerald.audit.selectors import as_seen_by, audit_list, chain_checkpoint
 from emerald.core.api_support import IsoDateTime, PageQuery, Text, actor, errors, paginate
 
 router = Router()
@@ -58,3 +58,20 @@ def entries(request: HttpRequest, query: Query[AuditQuery]):
                     object_id=query.object_id, since=query.since, until=query.until, action=query.action)
     return paginate(qs, query, lambda rows: [
         entry_dict(e) for e in as_seen_by(actor=actor(request), entries=list(rows))])
+
+
+class CheckpointOut(Schema):
+    kind: str = Field(..., description="always emerald-audit-checkpoint")
+    seq: int = Field(..., description="the last entry of the chain when the checkpoint was taken (0: empty)")
+    hash: str = Field(..., description="that entry's hash")
+    at: str = Field(..., description="when the checkpoint was taken (ISO 8601, UTC)")
+    key_id: str = Field(..., description="fingerprint of the audit key that signed it")
+    signature: str = Field(..., description="HMAC-SHA-256 of the fields above")
+
+
+@router.get("/checkpoint", response={200: CheckpointOut, **errors(401, 403, 404)},
+            summary="A signed checkpoint of the chain's head, to keep off the server",
+            description="Store it where the database's owners cannot write; `emerald audit verify --checkpoint "
+                        "FILE` later proves that nothing up to that entry changed (docs/audit.md).")
+def checkpoint(request: HttpRequest):
+    return chain_checkpoint(actor=actor(request))

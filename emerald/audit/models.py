@@ -17,9 +17,10 @@ class Outcome(models.TextChoices):
 class AuditEntry(models.Model):
     """One thing that happened: a write, a refused or denied attempt, a login, or a read of a record.
 
-    ``seq`` runs 1, 2, 3... without gaps, and ``hash`` covers this entry's fields
-    and the previous entry's hash, so changing or removing any entry breaks the
-    chain at that point. Database triggers refuse UPDATE and DELETE.
+    ``seq`` runs 1, 2, 3... without gaps, and ``hash`` is an HMAC, keyed with a secret the
+    database does not hold (``key_id`` names which), of this entry's fields and the previous
+    entry's hash: changing or removing any entry breaks the chain at that point, and nobody
+    without the key can mend it. Database triggers refuse UPDATE and DELETE.
     """
 
     seq = models.BigIntegerField(unique=True)
@@ -38,6 +39,10 @@ class AuditEntry(models.Model):
     ip = models.CharField(max_length=45, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The fingerprint of the key that signed this entry (emerald/audit/keys.py). NULL only for entries
+    # written before the chain was keyed: a nullable column without a default is added in place,
+    # without rewriting the append-only table.
+    key_id = models.CharField(max_length=16, null=True, blank=True)  # noqa: DJ001 - NULL means "before keys"
 
     class Meta:
         ordering = ["-seq"]

@@ -97,3 +97,24 @@ def as_seen_by(*, actor: Any, entries: list[AuditEntry]) -> list[AuditEntry]:
             entry.object_id, entry.summary, entry.changes = "", REDACTED, {}
             entry.redacted = True  # type: ignore[attr-defined]
     return entries
+
+
+def chain_checkpoint(*, actor: Any | None) -> dict[str, Any]:
+    """A signed checkpoint of the chain as it stands (emerald/audit/keys.py), to keep off the machine.
+
+    ``actor`` None is the operator at the server's command line; anyone else needs ``audit.view``. Taking
+    one is itself recorded, after the entry it names.
+    """
+    from emerald.audit.keys import checkpoint_sign
+    from emerald.audit.models import AuditChainHead
+    from emerald.audit.services import GENESIS, record
+    from emerald.core import clock
+
+    if actor is not None:
+        require_list(actor, "audit.view", "audit")
+    head = AuditChainHead.objects.filter(pk=1).first()
+    seq, digest = (head.seq, head.hash) if head else (0, GENESIS)
+    checkpoint = checkpoint_sign(seq=seq, digest=digest, at=clock.now().isoformat())
+    record(actor=actor, action="audit.checkpoint", object_type="audit", object_id=str(seq),
+           summary=f"took a checkpoint of the audit chain at entry {seq}")
+    return checkpoint

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import translation
 
+from emerald.audit.keys import current_key, sign
 from emerald.audit.models import AuditChainHead, AuditEntry, Outcome
 from emerald.core import clock
 
@@ -52,16 +53,21 @@ def entry_hash(
     summary: str,
     ip: str,
     prev_hash: str,
+    key_id: str | None,
+    key: bytes | None,
 ) -> str:
-    """The SHA-256 of an entry's content and its predecessor's hash."""
-    payload = json.dumps(
-        [seq, at.isoformat(), actor_username, action, object_type, object_id, outcome, changes, summary, ip, prev_hash],
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=_json_default,
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    """The HMAC-SHA-256, under ``key``, of an entry's content, its key's fingerprint and its predecessor's hash.
+
+    ``key_id`` None is an entry from before the chain was keyed: a plain SHA-256 without the fingerprint.
+    """
+    fields: list[Any] = [seq, at.isoformat(), actor_username, action, object_type, object_id, outcome, changes,
+                         summary, ip, prev_hash]
+    if key_id is not None:
+        fields.append(key_id)
+    payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    if key_id is None or key is None:
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return sign(key, payload)
 
 
 def _centiseconds(moment: datetime) -> datetime:
@@ -176,6 +182,7 @@ def _append(items: list[dict[str, Any]]) -> None:
         AuditChainHead.objects.get_or_create(pk=1)
         head = AuditChainHead.objects.select_for_update().get(pk=1)
     seq, prev = head.seq, head.hash
+    kid, key = current_key()
     rows = []
     for item in items:
         seq += 1
@@ -192,6 +199,8 @@ def _append(items: list[dict[str, Any]]) -> None:
             summary=item["summary"],
             ip=item["ip"],
             prev_hash=prev,
+            key_id=kid,
+            key=key,
         )
         rows.append(
             AuditEntry(
@@ -208,6 +217,7 @@ def _append(items: list[dict[str, Any]]) -> None:
                 ip=item["ip"],
                 prev_hash=prev,
                 hash=digest,
+                key_id=kid,
             )
         )
         prev = digest

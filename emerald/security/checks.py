@@ -40,7 +40,18 @@ def emerald_deploy_checks(app_configs=None, databases=None, **kwargs):
             "The cache is per process (EMERALD_CACHE=locmem): with several app processes each counts rate limits "
             "on its own.", hint="EMERALD_CACHE=database (then `emerald createcachetable`) or redis://...",
             id="emerald.W007"))
+    from emerald.settings import DEV_AUDIT_KEY
+
+    audit_key = getattr(settings, "EMERALD_AUDIT_KEY", "") or ""
+    if audit_key == DEV_AUDIT_KEY or len(audit_key) < 32 or audit_key == settings.SECRET_KEY:
+        errors.append(Error("EMERALD_AUDIT_KEY is unset, the development key, too short (32+ random characters) or "
+                            "the same as EMERALD_SECRET_KEY.",
+                            hint="python -c 'import secrets; print(secrets.token_urlsafe(48))' (docs/audit.md)",
+                            id="emerald.E010"))
+    if DEV_AUDIT_KEY in (getattr(settings, "EMERALD_AUDIT_KEY_FALLBACKS", None) or []):
+        errors.append(Error("The development audit key is among EMERALD_AUDIT_KEY_FALLBACKS.", id="emerald.E010"))
     if databases:
+        errors.extend(audit_table_problems())
         errors.extend(_demo_accounts())
         errors.extend(_cache_works())
     return errors
@@ -90,4 +101,54 @@ def _demo_accounts() -> list:
         errors.append(Error(f"Accounts with the published demo two-factor secret: {', '.join(demo_secret)}.",
                             hint="Reset their two-factor sign-in (Account security → Staff accounts).",
                             id="emerald.E004"))
+    return errors
+
+
+AUDIT_TRIGGERS = ("audit_entry_no_update", "audit_entry_no_truncate")
+
+
+def audit_table_problems() -> list:
+    """Whether the application's database role could rewrite the audit trail (emerald.E009).
+
+    It must not own the table (an owner can ALTER it and switch its triggers off), be a superuser (who can
+    also set ``session_replication_role``), or hold UPDATE, DELETE, TRUNCATE or TRIGGER on it; and the
+    append-only triggers must be there and enabled. SQLite cannot separate the two: the process that writes
+    the file owns it.
+    """
+    from django.db import DatabaseError, connection
+
+    hint = "Run the application as its own role: docs/deployment.md, 'Two database roles'."
+    if connection.vendor != "postgresql":
+        return [Error("The database is SQLite: the application owns the file and can alter the audit table.",
+                      hint="A facility runs PostgreSQL with two roles (docs/deployment.md).", id="emerald.E009")]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT r.rolsuper, pg_has_role(current_user, c.relowner, 'MEMBER'), "
+                "has_table_privilege(current_user, c.oid, 'UPDATE'), has_table_privilege(current_user, c.oid, "
+                "'DELETE'), has_table_privilege(current_user, c.oid, 'TRUNCATE'), "
+                "has_table_privilege(current_user, c.oid, 'TRIGGER'), current_user "
+                "FROM pg_class c JOIN pg_roles r ON r.rolname = current_user "
+                "WHERE c.oid = 'audit_auditentry'::regclass")
+            superuser, owner, *privileges, role = cursor.fetchone()
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_auditentry'::regclass "
+                           "AND tgenabled <> 'D' AND NOT tgisinternal")
+            triggers = {name for (name,) in cursor.fetchall()}
+    except DatabaseError as exc:
+        return [Error(f"Could not check the audit table's privileges: {exc}", id="emerald.E009")]
+    errors = []
+    if superuser:
+        errors.append(Error(f"The application connects as {role}, a PostgreSQL superuser: it can alter the audit "
+                            "table and switch its triggers off.", hint=hint, id="emerald.E009"))
+    elif owner:
+        errors.append(Error(f"The application's role {role} owns the audit table: it can alter it and switch its "
+                            "triggers off.", hint=hint, id="emerald.E009"))
+    held = [name for name, has in zip(("UPDATE", "DELETE", "TRUNCATE", "TRIGGER"), privileges, strict=True) if has]
+    if held and not (superuser or owner):
+        errors.append(Error(f"The application's role {role} holds {', '.join(held)} on the audit table.",
+                            hint="emerald dbrole grant " + role + " (as the owner)", id="emerald.E009"))
+    missing = [t for t in AUDIT_TRIGGERS if t not in triggers]
+    if missing:
+        errors.append(Error(f"The audit table's append-only triggers are missing or disabled: {', '.join(missing)}.",
+                            hint="emerald migrate audit (as the owner) reinstalls them.", id="emerald.E009"))
     return errors

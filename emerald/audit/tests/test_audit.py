@@ -259,15 +259,18 @@ class TestChain:
     def test_rehashing_the_rest_of_the_chain_is_caught_at_the_head(self, chain):
         """Someone who edits entry 4 and recomputes every hash after it still leaves the head pointing
         at the old last hash (unless they rewrite the head too: see docs/audit.md)."""
+        from emerald.audit.keys import current_key
         from emerald.audit.services import entry_hash
 
+        kid, key = current_key()
         rows = list(AuditEntry.objects.order_by("seq"))
         prev = rows[2].hash
         for row in rows[3:]:
             summary = "forged" if row.seq == 4 else row.summary
             digest = entry_hash(seq=row.seq, at=row.at, actor_username=row.actor_username, action=row.action,
                                 object_type=row.object_type, object_id=row.object_id, outcome=row.outcome,
-                                changes=row.changes, summary=summary, ip=row.ip, prev_hash=prev)
+                                changes=row.changes, summary=summary, ip=row.ip, prev_hash=prev,
+                                key_id=kid, key=key)
             _tamper("UPDATE audit_auditentry SET summary = %s, prev_hash = %s, hash = %s WHERE seq = %s",
                     [summary, prev, digest, row.seq])
             prev = digest

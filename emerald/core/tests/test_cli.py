@@ -93,16 +93,19 @@ def test_audit_verify_ok(users, place, capsys):
 
 @pytest.mark.django_db
 def test_audit_verify_names_the_first_changed_entry_and_exits_1(users, place, capsys):
+    from emerald.audit.keys import current_key
     from emerald.audit.services import entry_hash
 
+    kid, key = current_key()
     last = AuditEntry.objects.order_by("-seq").first()
     # Forge an entry by hand (the triggers refuse UPDATE and DELETE, not INSERT): its hash is wrong.
     forged = AuditEntry(seq=last.seq + 1, at=last.at, actor_username="mallory", action="user.create",
                         object_type="user", object_id="999", outcome="success", changes={}, summary="forged",
-                        ip="", prev_hash=last.hash)
+                        ip="", prev_hash=last.hash, key_id=kid)
     forged.hash = entry_hash(seq=forged.seq, at=forged.at, actor_username="someone else", action=forged.action,
                              object_type=forged.object_type, object_id=forged.object_id, outcome=forged.outcome,
-                             changes={}, summary=forged.summary, ip="", prev_hash=last.hash)
+                             changes={}, summary=forged.summary, ip="", prev_hash=last.hash, key_id=kid,
+                             key=key)
     forged.save()
     with pytest.raises(SystemExit) as exc:
         call_command("audit", "verify", "--no-progress")
