@@ -107,8 +107,19 @@ def intake_start(
                              "person.") % {"who": names}, code="duplicate_person",
                            extra={"candidates": [p.inmate_number for p in visible]})
         if not confirm_new:
-            raise Conflict(_("Check the possible matches first, then confirm that this is a new person."),
-                           code="confirm_new")
+            # The same candidates the candidates route lists, so the refusal can be acted on as it stands.
+            from emerald.intake.selectors import returning_candidates
+
+            aliases = [str(a) for a in (data.get("aliases") or []) if str(a).strip()]
+            found = [c["person"] for c in returning_candidates(
+                actor=actor, first_name=str(data.get("first_name") or ""),
+                last_name=str(data.get("last_name") or ""), date_of_birth=data.get("date_of_birth"),
+                aliases=aliases)]
+            detail = _("Check the possible matches first, then confirm that this is a new person.")
+            if found:
+                detail += " " + _("Possible matches: %(who)s.") % {
+                    "who": ", ".join(display_label(p, actor) for p in found)}
+            raise Conflict(detail, code="confirm_new", extra={"candidates": [p.inmate_number for p in found]})
         if not str(data.get("inmate_number") or "").strip():
             data["inmate_number"] = next_inmate_number()
         person = people.person_create(actor=actor, **data)

@@ -40,6 +40,8 @@ def test_intake_through_the_api(users, place, ryan):
                                              "date_of_birth": "2004-02-14"}}
     r = api.post("/intake", body)
     assert r.status_code == 409 and r.json()["error"] == "confirm_new"
+    # The refusal names the same candidates as the candidates route (here: O'Reily by name).
+    assert r.json()["candidates"] == ["97A0007"] and "97A0007" in r.json()["detail"]
     r = api.post("/intake", {**body, "confirm_new": True, "candidates_seen": ["97A0007"]})
     assert r.status_code == 201, r.json()
     intake = r.json()
