@@ -68,6 +68,9 @@ class Model:
             return self.unit_of[c1] == self.unit_of[c2]
         return True  # one facility
 
+    def closeness(self, c1: str, c2: str) -> int:
+        return 3 if c1 == c2 else 2 if self.unit_of[c1] == self.unit_of[c2] else 1
+
     def in_force(self, now: datetime) -> list[dict[str, Any]]:
         return [o for o in self.orders if not o["closed"] and (o["expires"] is None or o["expires"] > now)]
 
@@ -76,8 +79,13 @@ class Model:
         for o in self.in_force(now):
             if p in (o["a"], o["b"]):
                 other = o["b"] if o["a"] == p else o["a"]
-                if other in self.loc and self.together(o["scope"], self.loc[other], target):
-                    found.append(o)
+                if other not in self.loc or not self.together(o["scope"], self.loc[other], target):
+                    continue
+                # A move that brings the pair further apart than they are now reduces a breach: never refused.
+                if p in self.loc and self.closeness(target, self.loc[other]) < self.closeness(self.loc[p],
+                                                                                             self.loc[other]):
+                    continue
+                found.append(o)
         return found
 
     def place_outcome(self, p: int, target: str, override: bool, now: datetime) -> str:
