@@ -12,20 +12,18 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-
-def grant_statements(role: str) -> list[tuple[str, list[str]]]:
-    """The statements, as (template, identifiers): ``{0}`` is the role, ``{1}`` the database."""
-    return [
-        ("GRANT CONNECT ON DATABASE {1} TO {0}", ["role", "database"]),
-        ("GRANT USAGE ON SCHEMA public TO {0}", ["role"]),
-        ("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {0}", ["role"]),
-        ("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {0}", ["role"]),
-        # The trail: appended to and read, never changed. The head row is moved forward by every append.
-        ("REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_auditentry FROM {0}", ["role"]),
-        ("REVOKE DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_auditchainhead FROM {0}", ["role"]),
-        # Which migrations ran is the owner's to say.
-        ("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON django_migrations FROM {0}", ["role"]),
-    ]
+#: The statements, as templates: ``{0}`` is the role, ``{1}`` the database.
+GRANT_STATEMENTS = [
+    "GRANT CONNECT ON DATABASE {1} TO {0}",
+    "GRANT USAGE ON SCHEMA public TO {0}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {0}",
+    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {0}",
+    # The trail: appended to and read, never changed. The head row is moved forward by every append.
+    "REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_auditentry FROM {0}",
+    "REVOKE DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_auditchainhead FROM {0}",
+    # Which migrations ran is the owner's to say.
+    "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON django_migrations FROM {0}",
+]
 
 
 def grant_app_role(role: str) -> list[str]:
@@ -42,7 +40,7 @@ def grant_app_role(role: str) -> list[str]:
         if owner == role:
             raise CommandError(f"{role} is the role running this command: run it as the owner, for the "
                                "application's own role.")
-        for template, _ in grant_statements(role):
+        for template in GRANT_STATEMENTS:
             statement = sql.SQL(template).format(sql.Identifier(role), sql.Identifier(database))
             cursor.execute(statement)
             done.append(statement.as_string(cursor.connection))
