@@ -106,14 +106,12 @@ def chain_checkpoint(*, actor: Any | None) -> dict[str, Any]:
     one is itself recorded, after the entry it names.
     """
     from emerald.audit.keys import checkpoint_sign
-    from emerald.audit.models import AuditChainHead
-    from emerald.audit.services import GENESIS, record
+    from emerald.audit.services import chain_head, record
     from emerald.core import clock
 
     if actor is not None:
         require_list(actor, "audit.view", "audit")
-    head = AuditChainHead.objects.filter(pk=1).first()
-    seq, digest = (head.seq, head.hash) if head else (0, GENESIS)
+    seq, digest = chain_head()
     checkpoint = checkpoint_sign(seq=seq, digest=digest, at=clock.now().isoformat())
     record(actor=actor, action="audit.checkpoint", object_type="audit", object_id=str(seq),
            summary=f"took a checkpoint of the audit chain at entry {seq}")

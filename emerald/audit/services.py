@@ -70,6 +70,12 @@ def entry_hash(
     return sign(key, payload)
 
 
+def chain_head() -> tuple[int, str]:
+    """The last entry's ``seq`` and ``hash`` as committed (0 and the genesis hash for an empty chain)."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    return (head.seq, head.hash) if head else (0, GENESIS)
+
+
 def _centiseconds(moment: datetime) -> datetime:
     moment = moment.astimezone(UTC)
     return moment.replace(microsecond=(moment.microsecond // 10_000) * 10_000)

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emerald.audit.keys import checkpoint_problem, known_keys
-from emerald.audit.models import AuditChainHead, AuditEntry
-from emerald.audit.services import GENESIS, entry_hash
+from emerald.audit.models import AuditEntry
+from emerald.audit.services import GENESIS, chain_head, entry_hash
 
 
 @dataclass
@@ -96,8 +96,7 @@ def verify_chain(progress: Callable[[int], Any] | None = None,
     if beyond:
         return result(False, f"a checkpoint names entry {min(beyond)}, but the chain ends at entry {checked}: "
                              "entries were removed", checked + 1)
-    head = AuditChainHead.objects.filter(pk=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    head_seq, head_hash = chain_head()
     if head_seq != checked or head_hash != prev:
         return result(False, f"entries after {checked} were removed (the chain head names entry {head_seq})",
                       checked + 1)
