@@ -29,6 +29,7 @@ from emerald.intake.models import (
     TaskStatus,
     TaskTrigger,
 )
+from emerald.intake.selectors import returning_candidates
 from emerald.people import services as people
 from emerald.people.models import Person, PersonStatus, Stay
 from emerald.people.visibility import display_label, may_know_person
@@ -108,8 +109,6 @@ def intake_start(
                            extra={"candidates": [p.inmate_number for p in visible]})
         if not confirm_new:
             # The same candidates the candidates route lists, so the refusal can be acted on as it stands.
-            from emerald.intake.selectors import returning_candidates
-
             aliases = [str(a) for a in (data.get("aliases") or []) if str(a).strip()]
             found = [c["person"] for c in returning_candidates(
                 actor=actor, first_name=str(data.get("first_name") or ""),
