@@ -17,6 +17,11 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("EMERALD_DATA_DIR", BASE_DIR.parent / "var"))
 
+def _env_list(name: str) -> list[str]:
+    """A comma-separated environment variable as a list, each item stripped, empty items dropped."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 DEV_SECRET = "emerald-development-only-not-a-secret"
 SECRET_KEY = os.environ.get("EMERALD_SECRET_KEY", DEV_SECRET)
 # Rotation: put the old key here while sessions and signed values made with it expire (docs/security.md).
@@ -27,9 +32,7 @@ DEBUG = os.environ.get("EMERALD_DEBUG", "1") == "1"
 # EMERALD_AUDIT_KEY_FALLBACKS for good, because the entries it signed are verified with it.
 DEV_AUDIT_KEY = "emerald-development-audit-key-not-a-secret"
 EMERALD_AUDIT_KEY = os.environ.get("EMERALD_AUDIT_KEY", DEV_AUDIT_KEY)
-EMERALD_AUDIT_KEY_FALLBACKS = [
-    k.strip() for k in os.environ.get("EMERALD_AUDIT_KEY_FALLBACKS", "").split(",") if k.strip()
-]
+EMERALD_AUDIT_KEY_FALLBACKS = _env_list("EMERALD_AUDIT_KEY_FALLBACKS")
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("EMERALD_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
 ]
@@ -180,7 +183,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "emerald.core.network.client_address"
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); see
 # docs/deployment.md. Empty: the header is ignored and the connection's address is the client's.
-EMERALD_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("EMERALD_TRUSTED_PROXIES", "").split(",") if p.strip()]
+EMERALD_TRUSTED_PROXIES = _env_list("EMERALD_TRUSTED_PROXIES")
 # The largest request body read into memory (Django's default, 2.5 MB); larger answers 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("EMERALD_MAX_BODY_BYTES", str(2_621_440)))
 AXES_RESET_ON_SUCCESS = True
@@ -236,7 +239,7 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("EMERALD_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+CSRF_TRUSTED_ORIGINS = _env_list("EMERALD_CSRF_TRUSTED_ORIGINS")
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
