@@ -15,6 +15,11 @@ from emerald.planning.engine.instance import SECURITY_NAME
 SECURITY_DATA = {"keep_apart_ok", "keep_apart_cell", "keep_apart_unit", "keep_apart_facility"}
 
 
+def _security_name(rank: int | None) -> str:
+    """The name of a security rank (1-3), or "?" for none or an unknown one."""
+    return SECURITY_NAME.get(rank, "?") if rank is not None else "?"
+
+
 def describe(criterion: str, cost: int, params: dict[str, Any]) -> str:
     """One sentence for one item of an explanation."""
     p = {**params, "cost": cost}
@@ -53,7 +58,7 @@ def describe(criterion: str, cost: int, params: dict[str, Any]) -> str:
         return _("Could not be placed.")
     if criterion == "security_ok":
         return _("Custody level %(custody)s fits the unit's security level %(security)s.") % {
-            "custody": _(SECURITY_NAME.get(p.get("custody"), "?")), "security": _(SECURITY_NAME.get(p.get("security"), "?"))}
+            "custody": _(_security_name(p.get("custody"))), "security": _(_security_name(p.get("security")))}
     if criterion == "accessible_ok":
         return _("Accessible cell, as needed.")
     if criterion == "single_ok":

@@ -82,8 +82,8 @@ def load_facility(
                for c in cells}
     for bid, cid, bunk, in_service in beds:
         e_cells[cid].beds.append(eng.Bed(bid, bunk, in_service))
-    for c in e_cells.values():
-        c.beds.sort(key=lambda b: b.id)
+    for ec in e_cells.values():
+        ec.beds.sort(key=lambda b: b.id)
     placed = Placement.objects.filter(end_at__isnull=True, unit__facility=facility).values_list(
         "person_id", "cell_id", "bed_id", "unit_id", "person__inmate_number", "person__sex", "person__custody_level")
     people: dict[int, eng.Person] = {}

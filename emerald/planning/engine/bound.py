@@ -86,6 +86,7 @@ def lower_bound(inst: Instance) -> int:
         grouped = bool(p.groups) and fac is not None and fac in fs
         stay = None
         if home is not None:
+            assert p.cell is not None  # a home unit is found only from a cell
             cell = inst.cells[p.cell]
             if st.unit_reason(p, home) is None and st.cell_reason(p, cell, home) is None:
                 stay = linear_cost(inst, p, cell) + unit_pairs(p, home.id, not grouped) + sum(
@@ -106,7 +107,7 @@ def lower_bound(inst: Instance) -> int:
                 leave = w.distance * OTHER_FACILITY
             else:
                 leave = 0
-        if grouped and stay is not None:
+        if grouped and fac is not None and stay is not None:
             by_group[(p.group_names[0], fac)].append((stay, leave, p))
         else:
             best = min(x for x in (stay, leave) if x is not None)
@@ -134,7 +135,7 @@ def _group_bound(inst: Instance, g: str, fac: int, members: list[tuple[int, floa
         spread.append(spread[-1] + w.group_balance * n)
         heapq.heappush(heap, (n + 1, u))
     members = sorted(members, key=lambda t: t[1] - t[0])
-    cost = sum(stay for stay, _, _ in members)
+    cost: float = sum(stay for stay, _, _ in members)
     m = len(members)
     best = cost + spread[m]
     for k, (stay, leave, _) in enumerate(members, start=1):

@@ -92,16 +92,16 @@ def generate(people: int, seed: int = 1, scenario: str = "system", facilities: i
                 c = Cell(nid("cell"), f"{u.code}-{i + 1:03d}", u.id, beds, True, rng.random() < 0.05,
                          nb == 1 and rng.random() < 0.7)
                 cells[c.id] = c
-                for b in beds:
+                for bed in beds:
                     if rng.random() >= occupancy:
                         continue
                     p = Person(nid("person"), f"P{ids['person']:06d}", u.sex or fsex, rng.randint(1, u.security))
-                    p.cell, p.bed = c.id, b.id
+                    p.cell, p.bed = c.id, bed.id
                     p.needs_accessible = c.accessible and rng.random() < 0.3
                     p.needs_single = c.single_occupancy and rng.random() < 0.3
                     p.needs_isolation = (u.kind == "medical" and rng.random() < 0.2) or (
                         c.single_occupancy and rng.random() < 0.05)
-                    p.needs_bottom_bunk = b.bottom and rng.random() < 0.08
+                    p.needs_bottom_bunk = bed.bottom and rng.random() < 0.08
                     p.vulnerable = rng.random() < 0.05
                     p.violent = not p.vulnerable and rng.random() < 0.08
                     if rng.random() < 0.3:
@@ -117,7 +117,14 @@ def generate(people: int, seed: int = 1, scenario: str = "system", facilities: i
     orders: list[KeepApart] = []
     seen: set[tuple[int, int]] = set()
     all_ids = list(persons)
-    fac_of = {pid: units[cells[persons[pid].cell].unit].facility for pid in persons}
+
+    def cell_of(pid: int) -> Cell:
+        # Everyone generated so far has a cell (only the arrivals, added last, have none).
+        cid = persons[pid].cell
+        assert cid is not None
+        return cells[cid]
+
+    fac_of = {pid: units[cell_of(pid).unit].facility for pid in persons}
 
     def add(a: int, b: int, scope: str) -> None:
         key = (min(a, b), max(a, b))
@@ -142,7 +149,7 @@ def generate(people: int, seed: int = 1, scenario: str = "system", facilities: i
                 pb = persons[b]
                 if scope == "cell" and pb.cell != pa.cell:
                     break
-                if scope == "unit" and cells[pb.cell].unit != cells[pa.cell].unit:
+                if scope == "unit" and cell_of(b).unit != cell_of(a).unit:
                     break
         else:
             continue
@@ -158,13 +165,13 @@ def generate(people: int, seed: int = 1, scenario: str = "system", facilities: i
             if u.kind in ("segregation", "medical") or count >= people:
                 continue
             scope_units.append(u.id)
-            count += sum(1 for pid in all_ids if cells[persons[pid].cell].unit == u.id)
+            count += sum(1 for pid in all_ids if cell_of(pid).unit == u.id)
         units[scope_units[0]].status = "closed"
         in_scope = set(scope_units)
         movable_ids = []
         for pid in all_ids:
             p = persons[pid]
-            p.movable = cells[p.cell].unit in in_scope and len(movable_ids) < people
+            p.movable = cell_of(pid).unit in in_scope and len(movable_ids) < people
             if p.movable:
                 movable_ids.append(pid)
     if scenario == "one":
@@ -178,11 +185,11 @@ def generate(people: int, seed: int = 1, scenario: str = "system", facilities: i
             if mates and rng.random() < 0.6:
                 add(a, rng.choice(mates), "cell")
             else:
-                u = cells[persons[a].cell].unit
+                unit_id = cell_of(a).unit
                 b = rng.choice(fac_people[fac_of[a]])
-                if cells[persons[b].cell].unit == u:
+                if cell_of(b).unit == unit_id:
                     add(a, b, "unit")
-        occupied = sorted({persons[pid].cell for pid in movable_ids})
+        occupied = sorted({cell_of(pid).id for pid in movable_ids})
         for cid in rng.sample(occupied, max(1, len(occupied) // 200)):
             cells[cid].in_service = False
         if scenario == "system":
@@ -194,13 +201,13 @@ def generate(people: int, seed: int = 1, scenario: str = "system", facilities: i
                     if u.status == "open":
                         u.status = "locked_down"
                         for pid in all_ids:
-                            if cells[persons[pid].cell].unit == u.id:
+                            if cell_of(pid).unit == u.id:
                                 persons[pid].movable = False
             # Arrivals: people with no cell yet, arriving at a facility.
             for _ in range(max(1, len(all_ids) // 100)):
                 f = rng.randint(1, n_fac)
-                fsex = next(u.sex for u in units.values() if u.facility == f and u.kind == "general_population")
-                p = Person(nid("person"), f"P{ids['person']:06d}", fsex or "male", rng.choice([1, 2, 2, 3]))
+                arrival_sex = next(u.sex for u in units.values() if u.facility == f and u.kind == "general_population")
+                p = Person(nid("person"), f"P{ids['person']:06d}", arrival_sex or "male", rng.choice([1, 2, 2, 3]))
                 p.home_facility = f
                 p.needs_bottom_bunk = rng.random() < 0.05
                 p.vulnerable = rng.random() < 0.05

@@ -188,7 +188,7 @@ def solve_region(st: State, units: set[int], rng: random.Random, seconds: float,
     for p in people:
         for g in p.group_names:
             members[g].append(p)
-    count: dict[tuple[str, int], object] = {}
+    count: dict[tuple[str, int], int | cp_model.IntVar] = {}
     for g, ms in members.items():
         for u in units:
             terms = [x[p.id, c] for p in ms for c in dom[p.id] if inst.cells[c].unit == u]
@@ -205,21 +205,23 @@ def solve_region(st: State, units: set[int], rng: random.Random, seconds: float,
     for g in members:
         for r in inst.rivals_of.get(g, ()):
             for u in units:
-                n = count[g, u]
+                ng = count[g, u]
                 if r in members:
                     if g > r:
                         continue
-                    k = count[r, u]
-                    if isinstance(n, int) or isinstance(k, int):
-                        obj.append(2 * w.rival_unit * n * k)
+                    nr = count[r, u]
+                    if isinstance(ng, int):
+                        obj.append(2 * w.rival_unit * ng * nr)
+                    elif isinstance(nr, int):
+                        obj.append(2 * w.rival_unit * ng * nr)
                     else:
                         prod = m.new_int_var(0, 10**6, "")
-                        m.add_multiplication_equality(prod, [n, k])
+                        m.add_multiplication_equality(prod, [ng, nr])
                         obj.append(2 * w.rival_unit * prod)
                 else:
                     fixed_r = st.gcount.get((r, u), 0)
-                    if fixed_r and not isinstance(n, int):
-                        obj.append(2 * w.rival_unit * fixed_r * n)
+                    if fixed_r and not isinstance(ng, int):
+                        obj.append(2 * w.rival_unit * fixed_r * ng)
     m.minimize(sum(obj))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.2, seconds)

@@ -50,6 +50,8 @@ class State:
             free.remove(bed)
             bid = bed.id
         else:
+            # No bed here only when forced into a given bed (otherwise the search above found one or raised).
+            assert bed_id is not None
             bid = bed_id  # a fixed person in a bed out of service: they are there all the same
         cell = self.inst.cells[cell_id]
         if not free:

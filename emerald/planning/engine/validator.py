@@ -56,8 +56,8 @@ def validate(inst: Instance, plan: Assignment) -> Report:
     cells, units, people = inst.cells, inst.units, inst.people
     bed_owner: dict[int, int] = {}
     for c in cells.values():
-        for b in c.beds:
-            bed_owner[b.id] = c.id
+        for bed in c.beds:
+            bed_owner[bed.id] = c.id
 
     planned: set[int] = set()
     where: dict[int, tuple[int, int]] = {}
