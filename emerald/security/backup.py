@@ -137,13 +137,16 @@ def backup(path: Path, alias: str = "default") -> Manifest:
 
 def _pg_backup(path: Path, alias: str) -> Manifest:
     import psycopg
+    from psycopg.conninfo import make_conninfo
 
     pg_dump = _tool("pg_dump")
     env = _pg_env(alias)
     # One snapshot for the counts and the dump: the manifest describes exactly what is in the file.
-    with psycopg.connect("", autocommit=False, **_psycopg_kwargs(env)) as conn:
+    with psycopg.connect(make_conninfo("", **_psycopg_kwargs(env)), autocommit=False) as conn:
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        row = conn.execute("SELECT pg_export_snapshot()").fetchone()
+        assert row is not None  # the function returns one row
+        snapshot = row[0]
         cur = conn.cursor()
         cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         tables = [r[0] for r in cur.fetchall()]

@@ -40,7 +40,8 @@ class Column:
 
 def visible_columns(actor: Any, columns: Iterable[Column]) -> tuple[list[Column], list[str]]:
     """(columns the actor may see, headers left out)."""
-    shown, left_out = [], []
+    shown: list[Column] = []
+    left_out: list[Column] = []
     for column in columns:
         (shown if column.requires is None or allowed(actor, column.requires) else left_out).append(column)
     return shown, [c.header for c in left_out]
@@ -93,5 +94,5 @@ def csv_response(
                           "left_out": left_out, "query": request.GET.urlencode()[:500]},
                  summary=f"exported {len(ids)} {object_type} rows" + (
                      f" without {', '.join(left_out)}" if left_out else ""))
-    request._emerald_export_audited = True
+    request._emerald_export_audited = True  # type: ignore[attr-defined]
     return response

@@ -86,6 +86,7 @@ class SessionGuardMiddleware:
 
 def too_many(request: HttpRequest, retry_after: int, *, api: bool) -> HttpResponse:
     detail = _("Too many requests: wait %(seconds)d seconds and try again.") % {"seconds": retry_after}
+    response: HttpResponse
     if api:
         response = JsonResponse({"error": "rate_limited", "detail": detail, "retry_after": retry_after}, status=429)
     else:
@@ -140,9 +141,10 @@ class RateLimitMiddleware:
         if not _is_export(request):
             return None
         match = request.resolver_match
+        assert match is not None  # _is_export found it
         area = (match.namespaces[-1] if match.namespaces and match.namespaces[-1] != "api" else "") or \
             (match.url_name or "export").replace("_export", "").replace("export_", "")
-        request._emerald_export = area
+        request._emerald_export = area  # type: ignore[attr-defined]
         if not ratelimit.enabled():
             return None
         user = getattr(request, "user", None)
@@ -163,7 +165,7 @@ class RateLimitMiddleware:
         if not getattr(response, "streaming", False):
             rows = max(0, response.content.count(b"\n") - 1) if b"text/csv" in response.get(
                 "Content-Type", "").encode() else None
-        area = request._emerald_export
+        area = request._emerald_export  # type: ignore[attr-defined]
         audit.record(actor=actor if getattr(actor, "pk", None) else None, action=f"{area}.export",
                      object_type=area, changes={"path": request.path, "query": request.GET.urlencode()[:500],
                                                 "rows": rows},

@@ -29,6 +29,13 @@ from emerald.security.models import UserSession
 RECOVERY_SESSION_KEY = "_emerald_recovery_codes"
 
 
+def _user(request: HttpRequest) -> User:
+    """The signed-in staff member: every page here is behind ``login_required``."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -42,10 +49,10 @@ def _next(request: HttpRequest) -> str:
 @login_required
 def otp_verify(request: HttpRequest) -> HttpResponse:
     """After the password: a TOTP or recovery code. Wrong codes are audited; django-otp slows guessing."""
-    user = request.user
+    user = _user(request)
     if not otp.is_enrolled(user):
         return redirect("security:otp_enrol")
-    if user.is_verified():
+    if user.is_verified():  # type: ignore[attr-defined]  # set on the user by django-otp's OTPMiddleware
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
     status = 200
@@ -58,8 +65,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             django_otp.login(request, device)
             from emerald.security.signals import SID_KEY
 
-            UserSession.objects.filter(pk=request.session.get(SID_KEY)).update(
-                session_key=request.session.session_key or "")
+            sid = request.session.get(SID_KEY)
+            if sid is not None:  # (without one, no tracked session to update)
+                UserSession.objects.filter(pk=sid).update(session_key=request.session.session_key or "")
             used_recovery = device.__class__.__name__ == "StaticDevice"
             audit.record(actor=user, action="auth.otp", object_type="user", object_id=user.pk,
                          changes={"method": "recovery_code" if used_recovery else "totp"},
@@ -83,8 +91,8 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: secret + QR code, then a code to confirm; recovery codes follow."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    user = request.user
-    if otp.is_enrolled(user) and otp.required_for(user) and not user.is_verified():
+    user = _user(request)
+    if otp.is_enrolled(user) and otp.required_for(user) and not user.is_verified():  # type: ignore[attr-defined]
         # Re-enrolling must not skip the second factor of an enrolled account.
         return redirect("security:otp_verify")
     pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
@@ -131,7 +139,7 @@ def otp_recovery_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                codes = services.otp_recovery_regenerate(actor=request.user, code=form.cleaned_data["code"])
+                codes = services.otp_recovery_regenerate(actor=_user(request), code=form.cleaned_data["code"])
             except ServiceError as exc:
                 apply_service_error(form, exc)
                 status = error_status(exc)
@@ -180,7 +188,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 def session_end(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(UserSession.objects.select_related("user"), pk=pk)
     try:
-        services.session_end(actor=request.user, session=session,
+        services.session_end(actor=_user(request), session=session,
                              reason=request.POST.get("reason") or _("ended from the sessions page"))
     except ServiceError as exc:
         if exc.status == 404:
@@ -209,7 +217,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             raw, _token = services.token_create(
-                actor=request.user, name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"].split(),
+                actor=_user(request), name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"].split(),
                 expires_at=clock.now() + timedelta(days=form.cleaned_data["days"]))
         except ServiceError as exc:
             apply_service_error(form, exc)
@@ -233,7 +241,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
     try:
-        services.token_revoke(actor=request.user, token=token, reason=request.POST.get("reason", ""))
+        services.token_revoke(actor=_user(request), token=token, reason=request.POST.get("reason", ""))
     except ServiceError as exc:
         raise Http404(exc.detail) from exc
     messages.success(request, _("Token revoked."))
@@ -262,16 +270,16 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     reason = request.POST.get("reason", "")
     try:
         if action == "disable":
-            account_services.user_set_active(actor=request.user, user=target, active=False, reason=reason)
+            account_services.user_set_active(actor=_user(request), user=target, active=False, reason=reason)
         elif action == "enable":
-            account_services.user_set_active(actor=request.user, user=target, active=True, reason=reason)
+            account_services.user_set_active(actor=_user(request), user=target, active=True, reason=reason)
         elif action == "role":
-            account_services.user_set_role(actor=request.user, user=target, role=request.POST.get("role", ""),
+            account_services.user_set_role(actor=_user(request), user=target, role=request.POST.get("role", ""),
                                            reason=reason)
         elif action == "otp-reset":
-            services.otp_reset(actor=request.user, user=target, reason=reason)
+            services.otp_reset(actor=_user(request), user=target, reason=reason)
         elif action == "end-sessions":
-            services.sessions_end_for(actor=request.user, user=target, reason=reason)
+            services.sessions_end_for(actor=_user(request), user=target, reason=reason)
         else:
             raise Http404
     except ServiceError as exc:
