@@ -120,7 +120,7 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dj_database_url.DBConfig:
     url = os.environ.get("EMERALD_DATABASE_URL")
     if url:
         cfg = dj_database_url.parse(url, conn_max_age=60)
