@@ -10,7 +10,7 @@ audited.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Q, QuerySet
 
@@ -35,7 +35,11 @@ def _uid(actor: Any) -> int | None:
     return getattr(actor, "pk", None)
 
 
-def cases_naming(user_id: int | None) -> QuerySet[PersonOfInterest]:
+class CaseId(TypedDict):
+    investigation_id: int
+
+
+def cases_naming(user_id: int | None) -> QuerySet[PersonOfInterest, CaseId]:
     """The ids of cases that name this staff member as a person of interest."""
     return PersonOfInterest.objects.filter(kind=PartyKind.STAFF, staff_user_id=user_id).values("investigation_id")
 
@@ -45,6 +49,7 @@ def investigations_visible_to(actor: Any) -> QuerySet[Investigation]:
     if not allowed(actor, "investigation.view"):
         return Investigation.objects.none()
     uid = _uid(actor)
+    assert uid is not None  # allowed(): a signed-in staff member
     qs = Investigation.objects.exclude(pk__in=cases_naming(uid))
     if role_of(actor) == Role.WARDEN:
         return qs

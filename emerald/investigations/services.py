@@ -130,6 +130,7 @@ def investigation_create(
             elif user != lead_user and user not in member_users:
                 member_users.append(user)
     _raise(errors)
+    assert lead_user is not None  # _raise: a required field left empty is an error
     now = clock.now()
     case = Investigation.objects.create(title=title, kind=kind, lead=lead_user, description=(description or "").strip(),
                                         opened_by=actor, opened_at=now)
@@ -172,6 +173,7 @@ def member_add(*, actor: Any, investigation: Investigation, user: Any) -> Member
     if member is not None and not allowed(member, "investigation.view"):
         errors["user"] = [_("This staff member's role cannot join a case.")]
     _raise(errors)
+    assert member is not None  # _raise: a required field left empty is an error
     if member.pk == case.lead_id or case.memberships.filter(user=member, removed_at__isnull=True).exists():
         raise Conflict(_("%(user)s is already on the case.") % {"user": member.display_name}, code="already_member")
     membership = Membership.objects.create(investigation=case, user=member, added_by=actor, added_at=clock.now())
@@ -260,6 +262,7 @@ def statement_record(
     taker = _user_field(taken_by, "taken_by", errors, required=False) or actor
     when = _aware(taken_at, "taken_at", errors) or clock.now()
     _raise(errors)
+    assert poi is not None  # _raise: no person of interest is an error
     statement = Statement.objects.create(investigation=investigation, person_of_interest=poi, status=status,
                                          content=content, taken_by=taker, taken_at=when, recorded_by=actor,
                                          recorded_at=clock.now())
@@ -314,6 +317,7 @@ def evidence_transfer(*, actor: Any, item: EvidenceItem, holder: Any, reason: st
     if not (reason or "").strip():
         errors["reason"] = [_("A reason is required.")]
     _raise(errors)
+    assert new_holder is not None  # _raise: a required field left empty is an error
     item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
     current = item.holdings.filter(to_at__isnull=True).select_related("holder").first()
     if current is not None and current.holder_id == new_holder.pk and current.storage == (storage or "").strip():

@@ -90,11 +90,12 @@ def _render(request: HttpRequest, case: Investigation, forms: dict[str, Any] | N
     people = list(selectors.people_of(case))
     evidence = list(case.evidence.select_related("collected_by"))
     for item in evidence:
-        item.chain = list(item.holdings.select_related("holder").order_by("from_at", "id"))
-        item.transfer_form = forms.get(f"transfer-{item.pk}") or TransferForm(prefix=f"transfer-{item.pk}")
+        chain = list(item.holdings.select_related("holder").order_by("from_at", "id"))
+        form = forms.get(f"transfer-{item.pk}") or TransferForm(prefix=f"transfer-{item.pk}")
+        item.chain, item.transfer_form = chain, form  # type: ignore[attr-defined]
     notes = list(selectors.intelligence_of(actor=user, investigation=case))
     for note in notes:
-        note.informant_shown = selectors.informant_display(user, note)
+        note.informant_shown = selectors.informant_display(user, note)  # type: ignore[attr-defined]
     member = selectors.is_member(user, case)
     return render(request, "investigations/detail.html", {
         "case": case, "members": list(selectors.members_of(case)), "people": people,
