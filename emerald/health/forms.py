@@ -43,7 +43,9 @@ class EncounterForm(EmeraldForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].choices = [
+        clinician = self.fields["clinician"]
+        assert isinstance(clinician, forms.ChoiceField)
+        clinician.choices = [
             (u.username, u.display_name) for u in User.objects.filter(role=Role.MEDICAL, is_active=True)
             .order_by("last_name", "first_name", "username")]
 

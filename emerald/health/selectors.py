@@ -36,7 +36,7 @@ def active_break_glass(actor: Any, person: Person | None = None) -> QuerySet[Bre
     """The actor's break-glass openings still in force (of one person, if given)."""
     if not allowed(actor, "health.break_glass"):
         return BreakGlassAccess.objects.none()
-    qs = BreakGlassAccess.objects.filter(user_id=getattr(actor, "pk", None), expires_at__gt=clock.now())
+    qs = BreakGlassAccess.objects.filter(user_id=actor.pk, expires_at__gt=clock.now())  # allowed(): a staff member
     if person is not None:
         qs = qs.filter(person=person)
     return qs.order_by("-expires_at")
