@@ -23,7 +23,9 @@ class LockdownForm(EmeraldForm):
 
     def __init__(self, *args: Any, facilities: list, units: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", _("Choose the facility or a unit"))] + [
+        area = self.fields["area"]
+        assert isinstance(area, forms.ChoiceField)
+        area.choices = [("", _("Choose the facility or a unit"))] + [
             (f"facility:{f.pk}", _("Whole facility %(code)s") % {"code": f.code}) for f in facilities
         ] + [(f"unit:{u.pk}", f"{u.code} – {u.name}") for u in units]
 
@@ -55,12 +57,17 @@ class RehousingForm(EmeraldForm):
         super().__init__(*args, **kwargs)
         choices = [(u.pk, f"{u.code} – {u.name}" + ("" if u.status == "open" else f" ({u.get_status_display()})"))
                    for u in units]
-        self.fields["source_unit"].choices = [("", _("No unit: use the list below"))] + choices
+        source_unit = self.fields["source_unit"]
+        assert isinstance(source_unit, forms.ChoiceField)
+        source_unit.choices = [("", _("No unit: use the list below")), *choices]
         for name in ("target_1", "target_2", "target_3"):
-            self.fields[name].choices = [("", _("None"))] + choices
+            target = self.fields[name]
+            assert isinstance(target, forms.ChoiceField)
+            target.choices = [("", _("None")), *choices]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # a form's clean() gives its cleaned_data
         numbers = [n for n in (data.get("people") or "").replace(",", " ").split() if n]
         data["people_numbers"] = numbers
         if bool(data.get("source_unit")) == bool(numbers):
@@ -78,7 +85,9 @@ class ReopenForm(EmeraldForm):
 
     def __init__(self, *args: Any, units: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("Choose a unit"))] + [(u.pk, f"{u.code} – {u.name}") for u in units]
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ChoiceField)
+        unit.choices = [("", _("Choose a unit"))] + [(u.pk, f"{u.code} – {u.name}") for u in units]
 
 
 class CancelForm(EmeraldForm):
