@@ -64,7 +64,9 @@ class TransferForm(EmeraldForm):
 
     def __init__(self, *args: Any, units: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["to_unit"].choices = [("", _("Choose a unit"))] + [
+        to_unit = self.fields["to_unit"]
+        assert isinstance(to_unit, forms.ChoiceField)
+        to_unit.choices = [("", _("Choose a unit"))] + [
             (str(u.pk), f"{u.facility.code} {u.code} – {u.name}") for u in units]
 
 
@@ -86,7 +88,9 @@ class CountStartForm(EmeraldForm):
 
     def __init__(self, *args: Any, facilities: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["facility"].choices = [(f.code, f"{f.code} – {f.name}") for f in facilities]
+        facility = self.fields["facility"]
+        assert isinstance(facility, forms.ChoiceField)
+        facility.choices = [(f.code, f"{f.code} – {f.name}") for f in facilities]
 
 
 class TotalForm(EmeraldForm):
