@@ -37,7 +37,9 @@ class CourseForm(EmeraldForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["teacher"].queryset = User.objects.filter(role=Role.EDUCATOR, is_active=True).order_by(
+        teacher = self.fields["teacher"]
+        assert isinstance(teacher, forms.ModelChoiceField)
+        teacher.queryset = User.objects.filter(role=Role.EDUCATOR, is_active=True).order_by(
             "last_name", "username")
 
 
