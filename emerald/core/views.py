@@ -34,6 +34,12 @@ class EmeraldForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
+    def set_choices(self, name: str, choices: list[Any]) -> None:
+        """Give the choice field ``name`` its choices, known only when the form is made (units, staff, ...)."""
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField), f"{name} is not a choice field"
+        field.choices = choices
+
 
 def deny(request: HttpRequest, action: str, object_type: str = "", object_id: Any = "") -> PermissionDenied:
     """Audit a refused page or action and return the 403 to raise."""

@@ -43,11 +43,9 @@ class EncounterForm(EmeraldForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        clinician = self.fields["clinician"]
-        assert isinstance(clinician, forms.ChoiceField)
-        clinician.choices = [
+        self.set_choices("clinician", [
             (u.username, u.display_name) for u in User.objects.filter(role=Role.MEDICAL, is_active=True)
-            .order_by("last_name", "first_name", "username")]
+            .order_by("last_name", "first_name", "username")])
 
     def clean_incident_ids(self) -> list[str]:
         raw = self.cleaned_data.get("incident_ids") or ""

@@ -33,11 +33,11 @@ class PlacementForm(EmeraldForm):
                  show_emergency: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.options = options
-        self.fields["unit"].choices = [("", _("Choose a unit"))] + [
+        self.set_choices("unit", [("", _("Choose a unit"))] + [
             (u.pk, f"{u.code} – {u.name}" + ("" if u.status == "open" else f" ({u.get_status_display()})"))
             for u in units
-        ]
-        self.fields["cell"].choices = [("", _("Choose a cell"))] + [(o["cell"].pk, o["cell"].code) for o in options]
+        ])
+        self.set_choices("cell", [("", _("Choose a cell"))] + [(o["cell"].pk, o["cell"].code) for o in options])
         if show_override:
             self.fields["override_reason"] = forms.CharField(
                 label=_("Override reason"), max_length=2000, required=False,

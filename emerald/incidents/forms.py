@@ -41,10 +41,9 @@ class IncidentForm(EmeraldForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["unit_id"].choices = [("", "–")] + [
-            (u.pk, f"{u.code} – {u.name}") for u in Unit.objects.order_by("code")]
-        self.fields["cell_id"].choices = [("", "–")] + [
-            (c.pk, c.code) for c in Cell.objects.order_by("code")]
+        self.set_choices("unit_id", [("", "–")] + [
+            (u.pk, f"{u.code} – {u.name}") for u in Unit.objects.order_by("code")])
+        self.set_choices("cell_id", [("", "–")] + [(c.pk, c.code) for c in Cell.objects.order_by("code")])
         self.fields["type"].help_text = _("Sexual-assault reports are visible only to the response team.")
 
 

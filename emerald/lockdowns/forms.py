@@ -23,11 +23,9 @@ class LockdownForm(EmeraldForm):
 
     def __init__(self, *args: Any, facilities: list, units: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        area = self.fields["area"]
-        assert isinstance(area, forms.ChoiceField)
-        area.choices = [("", _("Choose the facility or a unit"))] + [
+        self.set_choices("area", [("", _("Choose the facility or a unit"))] + [
             (f"facility:{f.pk}", _("Whole facility %(code)s") % {"code": f.code}) for f in facilities
-        ] + [(f"unit:{u.pk}", f"{u.code} – {u.name}") for u in units]
+        ] + [(f"unit:{u.pk}", f"{u.code} – {u.name}") for u in units])
 
 
 class LiftForm(EmeraldForm):
@@ -57,13 +55,9 @@ class RehousingForm(EmeraldForm):
         super().__init__(*args, **kwargs)
         choices = [(u.pk, f"{u.code} – {u.name}" + ("" if u.status == "open" else f" ({u.get_status_display()})"))
                    for u in units]
-        source_unit = self.fields["source_unit"]
-        assert isinstance(source_unit, forms.ChoiceField)
-        source_unit.choices = [("", _("No unit: use the list below")), *choices]
+        self.set_choices("source_unit", [("", _("No unit: use the list below")), *choices])
         for name in ("target_1", "target_2", "target_3"):
-            target = self.fields[name]
-            assert isinstance(target, forms.ChoiceField)
-            target.choices = [("", _("None")), *choices]
+            self.set_choices(name, [("", _("None")), *choices])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -85,9 +79,7 @@ class ReopenForm(EmeraldForm):
 
     def __init__(self, *args: Any, units: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        unit = self.fields["unit"]
-        assert isinstance(unit, forms.ChoiceField)
-        unit.choices = [("", _("Choose a unit"))] + [(u.pk, f"{u.code} – {u.name}") for u in units]
+        self.set_choices("unit", [("", _("Choose a unit"))] + [(u.pk, f"{u.code} – {u.name}") for u in units])
 
 
 class CancelForm(EmeraldForm):

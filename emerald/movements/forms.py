@@ -64,10 +64,8 @@ class TransferForm(EmeraldForm):
 
     def __init__(self, *args: Any, units: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        to_unit = self.fields["to_unit"]
-        assert isinstance(to_unit, forms.ChoiceField)
-        to_unit.choices = [("", _("Choose a unit"))] + [
-            (str(u.pk), f"{u.facility.code} {u.code} – {u.name}") for u in units]
+        self.set_choices("to_unit", [("", _("Choose a unit"))] + [
+            (str(u.pk), f"{u.facility.code} {u.code} – {u.name}") for u in units])
 
 
 class ExecuteForm(EmeraldForm):
@@ -88,9 +86,7 @@ class CountStartForm(EmeraldForm):
 
     def __init__(self, *args: Any, facilities: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        facility = self.fields["facility"]
-        assert isinstance(facility, forms.ChoiceField)
-        facility.choices = [(f.code, f"{f.code} – {f.name}") for f in facilities]
+        self.set_choices("facility", [(f.code, f"{f.code} – {f.name}") for f in facilities])
 
 
 class TotalForm(EmeraldForm):

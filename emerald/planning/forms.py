@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -46,17 +46,17 @@ class PlanForm(EmeraldForm):
 
     def __init__(self, *args: Any, facilities: list, units: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["time_limit"]).choices = [
-            (n, ngettext("%(n)d second", "%(n)d seconds", n) % {"n": n}) for n in THINKING_TIMES]
-        cast(forms.ChoiceField, self.fields["facility"]).choices = [(f.pk, f"{f.code} – {f.name}") for f in facilities]
+        self.set_choices("time_limit", [
+            (n, ngettext("%(n)d second", "%(n)d seconds", n) % {"n": n}) for n in THINKING_TIMES])
+        self.set_choices("facility", [(f.pk, f"{f.code} – {f.name}") for f in facilities])
         if len(facilities) == 1:
             self.fields["facility"].initial = facilities[0].pk
         several = len(facilities) > 1
-        cast(forms.ChoiceField, self.fields["units"]).choices = [
+        self.set_choices("units", [
             (u.pk, f"{u.code} – {u.name}" + (f" ({u.facility.code})" if several else "")
              + ("" if u.status == "open" else f" ({u.get_status_display()})"))
             for u in units
-        ]
+        ])
         defaults = Weights().as_dict()
         for name, label in WEIGHT_LABELS.items():
             self.fields[f"weight_{name}"] = forms.IntegerField(
@@ -94,7 +94,7 @@ class DecideForm(EmeraldForm):
     def __init__(self, *args: Any, item_ids: list[int], **kwargs: Any):
         super().__init__(*args, **kwargs)
         # Every item of the plan is a valid choice: one decided meanwhile is the service's 409, not bad input.
-        cast(forms.ChoiceField, self.fields["items"]).choices = [(i, str(i)) for i in item_ids]
+        self.set_choices("items", [(i, str(i)) for i in item_ids])
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
