@@ -49,6 +49,14 @@ POLICY: dict[str, frozenset[Role]] = {
     # Why a confidential order (one made from a sexual-abuse report) was made: the response team only.
     "non_association.view_confidential": frozenset({W, I}),
     "override.keep_apart": frozenset({A, W, M}),  # M: own units
+    # Housing someone in a unit of a purpose they have no record for (a medical ward, segregation,
+    # reception...), with a documented reason: those who answer for the unit.
+    "override.unit_purpose": frozenset({A, W, M}),  # M: own units
+    # Protective custody: custody staff must know who is under it (to house and guard them); why, and the
+    # decision itself, belong to those who answer for it, because the basis may mark a victim or an informant.
+    "protective_custody.view": frozenset({A, W, M, O, I, AU}),
+    "protective_custody.view_reason": frozenset({W, M, I}),  # M: own units
+    "protective_custody.decide": frozenset({W, M}),  # M: own units
     # Roll
     "roll.view": frozenset({A, W, M, O, I, AU}),
     # Audit
@@ -119,7 +127,24 @@ SCOPE_NOTES: dict[str, str] = {
     "placement.move": "into or out of own units",
     "non_association.close": "one of the pair in own units",
     "override.keep_apart": "moves into or out of own units",
+    "override.unit_purpose": "moves into own units",
+    "protective_custody.view_reason": "own units",
+    "protective_custody.decide": "own units",
 }
+
+
+def can(user: Any, action: str, *, unit_ids: Any = ()) -> bool:
+    """Whether the user may take ``action`` on something in ``unit_ids`` (the units the act touches).
+
+    The one question services, views, templates and the API ask. An action with a scope note is narrowed,
+    for a unit manager, to acts that touch a unit they manage (any of ``unit_ids``); other roles the policy
+    allows act everywhere. Unscoped actions ignore ``unit_ids``.
+    """
+    if not allowed(user, action):
+        return False
+    if action in SCOPE_NOTES and role_of(user) == M:
+        return any(manages_unit(user, u) for u in unit_ids if u is not None)
+    return True
 
 
 def render_roles_table() -> str:

@@ -17,7 +17,7 @@ class SecurityLevel(models.TextChoices):
     MAXIMUM = "maximum", _("maximum")
 
 
-SECURITY_RANK = {SecurityLevel.MINIMUM: 1, SecurityLevel.MEDIUM: 2, SecurityLevel.MAXIMUM: 3}
+SECURITY_RANK: dict[str, int] = {SecurityLevel.MINIMUM: 1, SecurityLevel.MEDIUM: 2, SecurityLevel.MAXIMUM: 3}
 
 
 class Facility(models.Model):
